@@ -1,0 +1,2 @@
+//! Helpers shared by the workspace-level tests.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Procedural macros for `xmlrpc-proto`; use them through its re-exports.
+#![forbid(unsafe_code)]

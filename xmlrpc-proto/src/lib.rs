@@ -1,0 +1,27 @@
+//! Sans-IO XML-RPC.
+//!
+//! # Design overview
+//!
+//! This crate does no I/O: no sockets, no threads, no clock reads and no
+//! async runtime. It turns bytes into calls and results into bytes, and
+//! leaves moving those bytes to the caller (the `xmlrpc-tokio`,
+//! `xmlrpc-smol` and `xmlrpc-blocking` crates, or your own event loop).
+//!
+//! - [`Value`], [`Fault`], [`MethodCall`]: the value model.
+//! - [`codec`]: XML-RPC documents to values and back, over byte slices.
+//! - [`Limits`]: every bound enforced against a peer.
+#![forbid(unsafe_code)]
+
+pub mod codec;
+mod convert;
+mod datetime;
+mod limits;
+mod request;
+mod value;
+
+pub use codec::{DecodeError, EncodeError, EncodeOptions};
+pub use convert::{ConversionError, FromValue, IntoValue};
+pub use datetime::{DateTime, DateTimeError};
+pub use limits::Limits;
+pub use request::{Headers, RequestHead, Version};
+pub use value::{Fault, MethodCall, Response, Struct, Value};
