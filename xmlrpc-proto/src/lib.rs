@@ -19,7 +19,7 @@ mod limits;
 mod request;
 mod value;
 
-pub use codec::{DecodeError, EncodeError, EncodeOptions};
+pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
 pub use convert::{ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
