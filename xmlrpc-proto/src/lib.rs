@@ -17,6 +17,8 @@ mod convert;
 mod datetime;
 mod limits;
 mod request;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod value;
 
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
@@ -24,4 +26,6 @@ pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
+#[cfg(feature = "serde")]
+pub use self::serde::{Serde, from_value, to_value};
 pub use value::{Fault, MethodCall, Response, Struct, Value};
