@@ -12,6 +12,8 @@
 //! - [`Limits`]: every bound enforced against a peer.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod codec;
 mod convert;
 mod datetime;
