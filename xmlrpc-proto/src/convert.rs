@@ -141,8 +141,8 @@ impl std::error::Error for ConversionError {}
 /// | `()` | `nil` | `"nil"` |
 /// | [`Value`] | any value, unchanged | `"value"` ([`ANY_TYPE`]) |
 ///
-/// Borrowed forms (`&str`, `&[T]`, `&[u8]`, and `&T` for any `T: IntoValue
-/// + Clone`) only convert into values; `Box<T>` converts as `T`. With the
+/// Borrowed forms (`&str`, `&[T]`, `&[u8]`, and `&T` for any cloneable
+/// `T: IntoValue`) only convert into values; `Box<T>` converts as `T`. With the
 /// `serde` feature, `Serde<T>` converts any `Serialize`/`Deserialize` type.
 ///
 /// `u8` has no conversion of its own, so that `Vec<u8>` can mean `base64`
