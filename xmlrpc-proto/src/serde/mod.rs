@@ -435,13 +435,9 @@ pub mod primitive_datetime {
     ///
     /// For a year outside 0..=9999.
     pub fn serialize<S: Serializer>(dt: &PrimitiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-        if !(0..=9999).contains(&dt.year()) {
-            return Err(::serde::ser::Error::custom(format_args!(
-                "expected dateTime with a year in 0..=9999, found year {}",
-                dt.year()
-            )));
-        }
-        DateTime::from(*dt).serialize(s)
+        crate::convert::primitive_to_datetime(*dt)
+            .map_err(::serde::ser::Error::custom)?
+            .serialize(s)
     }
 
     /// Deserializes a [`DateTime`] and takes its date and time as written.
@@ -486,19 +482,16 @@ pub mod offset_datetime {
 
     use crate::DateTime;
 
-    /// Serializes `dt` as a [`DateTime`].
+    /// Serializes `dt` as a [`DateTime`] (in UTC when its offset has
+    /// seconds, which the wire form cannot write).
     ///
     /// # Errors
     ///
     /// For a year outside 0..=9999.
     pub fn serialize<S: Serializer>(dt: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        if !(0..=9999).contains(&dt.year()) {
-            return Err(::serde::ser::Error::custom(format_args!(
-                "expected dateTime with a year in 0..=9999, found year {}",
-                dt.year()
-            )));
-        }
-        DateTime::from(*dt).serialize(s)
+        crate::convert::offset_to_datetime(*dt)
+            .map_err(::serde::ser::Error::custom)?
+            .serialize(s)
     }
 
     /// Deserializes a [`DateTime`]; a text without a zone is taken as UTC.
