@@ -250,7 +250,9 @@ impl<'de> MapAccess<'de> for StructAccess {
         let Some((k, v)) = self.members.next() else {
             return Ok(None);
         };
-        let key = seed.deserialize(k.as_str().into_deserializer())?;
+        let key = seed
+            .deserialize(KeyDeserializer { key: &k })
+            .map_err(|e| e.at_member(&k))?;
         self.key = Some((k, v));
         Ok(Some(key))
     }
@@ -270,6 +272,69 @@ impl<'de> MapAccess<'de> for StructAccess {
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.members.len())
+    }
+}
+
+/// A struct member name; maps with integer keys read them from their
+/// decimal text, as they were written.
+struct KeyDeserializer<'a> {
+    key: &'a str,
+}
+
+macro_rules! parse_key {
+    ($($method:ident $t:ty => $visit:ident,)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ConversionError> {
+            match self.key.parse::<$t>() {
+                Ok(n) => visitor.$visit(n),
+                Err(_) => Err(de::Error::invalid_type(de::Unexpected::Str(self.key), &visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for KeyDeserializer<'_> {
+    type Error = ConversionError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ConversionError> {
+        visitor.visit_str(self.key)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ConversionError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ConversionError> {
+        visitor.visit_enum(EnumDeserializer {
+            variant: self.key.to_owned(),
+            value: None,
+        })
+    }
+
+    parse_key! {
+        deserialize_i8 i8 => visit_i8,
+        deserialize_i16 i16 => visit_i16,
+        deserialize_i32 i32 => visit_i32,
+        deserialize_i64 i64 => visit_i64,
+        deserialize_i128 i128 => visit_i128,
+        deserialize_u8 u8 => visit_u8,
+        deserialize_u16 u16 => visit_u16,
+        deserialize_u32 u32 => visit_u32,
+        deserialize_u64 u64 => visit_u64,
+        deserialize_u128 u128 => visit_u128,
+    }
+
+    forward_to_deserialize_any! {
+        bool f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
     }
 }
 
