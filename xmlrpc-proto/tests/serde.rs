@@ -586,3 +586,52 @@ proptest! {
         let _ = from_value::<HashMap<String, Option<Vec<u8>>>>(v);
     }
 }
+
+#[test]
+fn nesting_is_bounded() {
+    fn deep(n: usize, leaf: Value) -> Value {
+        let mut v = leaf;
+        for i in 0..n {
+            v = if i % 2 == 0 {
+                Value::Array(vec![v])
+            } else {
+                let mut s = Struct::new();
+                s.insert("m", v);
+                Value::Struct(s)
+            };
+        }
+        v
+    }
+    // On the default stack of a spawned thread (2 MiB), in a debug build.
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let ok = deep(128, Value::Int(1));
+            assert_eq!(to_value(&ok).unwrap(), ok);
+            assert_eq!(from_value::<Value>(ok.clone()).unwrap(), ok);
+            assert!(from_value::<serde_json::Value>(ok).is_ok());
+
+            let msg = "value nested deeper than 128 arrays and structs";
+            let too = deep(129, Value::Int(1));
+            assert!(to_value(&too).unwrap_err().to_string().ends_with(msg));
+            assert!(
+                from_value::<Value>(too.clone())
+                    .unwrap_err()
+                    .to_string()
+                    .ends_with(msg)
+            );
+            assert!(
+                from_value::<serde_json::Value>(too)
+                    .unwrap_err()
+                    .to_string()
+                    .ends_with(msg)
+            );
+
+            let far = deep(2000, Value::Nil);
+            assert!(to_value(&far).is_err());
+            assert!(from_value::<Value>(far).is_err());
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
