@@ -23,11 +23,11 @@ mod request;
 pub mod serde;
 mod value;
 
+#[cfg(feature = "serde")]
+pub use self::serde::{Serde, from_value, to_value};
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
 pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
-#[cfg(feature = "serde")]
-pub use self::serde::{Serde, from_value, to_value};
 pub use value::{Fault, MethodCall, Response, Struct, Value};
