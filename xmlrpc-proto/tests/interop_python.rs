@@ -70,6 +70,47 @@ fn specification_examples_decode_to_expected_values() {
     assert!(check_corpus("spec") >= 6);
 }
 
+#[test]
+fn python_corpus_is_what_the_script_writes() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED python_corpus_is_what_the_script_writes: python3 is not installed");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/gen_python_fixtures.py");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("python-fixtures-{}", std::process::id()));
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "{} failed", script.display());
+    let committed = data_dir("python");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    let mut committed_names: Vec<_> = std::fs::read_dir(&committed)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    committed_names.sort();
+    assert_eq!(
+        names, committed_names,
+        "re-run scripts/gen_python_fixtures.py"
+    );
+    for name in names {
+        assert!(
+            std::fs::read(dir.join(&name)).unwrap()
+                == std::fs::read(committed.join(&name)).unwrap(),
+            "{name:?} differs from what the script writes: re-run scripts/gen_python_fixtures.py"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Reads each file with `xmlrpc.client.loads` and prints its contents as
 /// one line of the JSON view.
 const PY_READER: &str = r#"
