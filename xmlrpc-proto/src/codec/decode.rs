@@ -1088,10 +1088,12 @@ impl<'a> Parser<'a> {
                         self.count_value()?;
                         self.value()?
                     }
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => {
-                        return Err(self.unexpected(&e));
+                    Mark::Empty(e) if tag(&e) == Tag::Value => {
+                        self.count_value()?;
+                        Value::String(String::new())
                     }
-                    _ => {
+                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::End => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
                             .with_detail("in <fault>"));
