@@ -15,6 +15,7 @@
 pub mod codec;
 mod convert;
 mod datetime;
+pub mod dispatch;
 mod limits;
 mod request;
 mod value;
@@ -24,4 +25,5 @@ pub use convert::{ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
+pub use xmlrpc_macros::xmlrpc;
 pub use value::{Fault, MethodCall, Response, Struct, Value};
