@@ -21,7 +21,7 @@ mod request;
 mod value;
 
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
-pub use convert::{ConversionError, FromValue, IntoValue};
+pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
