@@ -189,9 +189,9 @@ impl SessionLookup {
 impl Lookup for SessionLookup {
     fn lookup_procedure(&self, name: &str) -> Result<Procedure, LookupError> {
         match self.table.lookup_procedure(name) {
-            Err(LookupError::NotFound(_)) if name.starts_with("SESSION") => Err(
-                Fault::new(SESSION_EXPIRED, "Session non-existent/expired.").into(),
-            ),
+            Err(LookupError::NotFound(_)) if name.starts_with("SESSION") => {
+                Err(Fault::new(SESSION_EXPIRED, "Session non-existent/expired.").into())
+            }
             other => other,
         }
     }

@@ -25,5 +25,5 @@ pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
-pub use xmlrpc_macros::xmlrpc;
 pub use value::{Fault, MethodCall, Response, Struct, Value};
+pub use xmlrpc_macros::xmlrpc;

@@ -71,10 +71,16 @@ fn basic() -> Dispatcher {
 fn sync_procedures_are_ready_at_once() {
     let d = basic();
     let head = RequestHead::new("POST", "/");
-    let reply = d.call(&head, MethodCall::new("add", vec![Value::Int(2), Value::Int(3)]));
+    let reply = d.call(
+        &head,
+        MethodCall::new("add", vec![Value::Int(2), Value::Int(3)]),
+    );
     assert!(reply.is_ready());
     assert_eq!(reply.into_ready().unwrap(), Ok(Value::Int(5)));
-    assert_eq!(drive(d.call(&head, MethodCall::new("none", vec![]))), (Ok(Value::Int(1)), 1));
+    assert_eq!(
+        drive(d.call(&head, MethodCall::new("none", vec![]))),
+        (Ok(Value::Int(1)), 1)
+    );
 }
 
 #[test]
@@ -102,7 +108,10 @@ fn argument_count_and_type_faults() {
         fault(FAILURE, "one: expected 1 argument (string), got 0")
     );
     // Async procedures check their arguments before making a future.
-    let r = basic().call(&RequestHead::new("POST", "/"), MethodCall::new("defer", vec![]));
+    let r = basic().call(
+        &RequestHead::new("POST", "/"),
+        MethodCall::new("defer", vec![]),
+    );
     assert_eq!(
         r.into_ready().unwrap(),
         fault(FAILURE, "defer: expected 1 argument (value), got 0")
@@ -117,7 +126,10 @@ fn faults_errors_and_panics() {
     assert_eq!(call(&d, "failmsg", vec![]), fault(FAILURE, "error"));
     assert_eq!(call(&d, "panic", vec![]), fault(FAILURE, "error"));
     // The dispatcher keeps serving after a panic.
-    assert_eq!(call(&d, "add", vec![Value::Int(1), Value::Int(1)]), Ok(Value::Int(2)));
+    assert_eq!(
+        call(&d, "add", vec![Value::Int(1), Value::Int(1)]),
+        Ok(Value::Int(2))
+    );
 }
 
 #[test]
@@ -137,7 +149,10 @@ fn async_procedures_complete_on_a_later_poll() {
 fn replies_can_move_between_threads() {
     fn assert_send<T: Send + Unpin + 'static>(_: &T) {}
     let d = Arc::new(basic());
-    let reply = d.call(&RequestHead::new("POST", "/"), MethodCall::new("defer", vec![s("x")]));
+    let reply = d.call(
+        &RequestHead::new("POST", "/"),
+        MethodCall::new("defer", vec![s("x")]),
+    );
     assert_send(&reply);
     let r = std::thread::spawn(move || drive(reply).0).join().unwrap();
     assert_eq!(r, Ok(s("x")));
@@ -147,9 +162,15 @@ fn replies_can_move_between_threads() {
 fn fault_codes_are_settings() {
     let mut d = basic();
     assert_eq!((d.not_found_code(), d.failure_code()), (8001, 8002));
-    assert_eq!(call(&d, "nope", vec![]), fault(NOT_FOUND, "procedure nope not found"));
+    assert_eq!(
+        call(&d, "nope", vec![]),
+        fault(NOT_FOUND, "procedure nope not found")
+    );
     d.set_not_found_code(23).set_failure_code(666);
-    assert_eq!(call(&d, "nope", vec![]), fault(23, "procedure nope not found"));
+    assert_eq!(
+        call(&d, "nope", vec![]),
+        fault(23, "procedure nope not found")
+    );
     assert_eq!(call(&d, "fail", vec![]), fault(666, "error"));
     assert_eq!(call(&d, "deferFail", vec![]), fault(666, "error"));
     assert_eq!(
@@ -181,7 +202,10 @@ fn with_request_procedures_see_the_head() {
     head.headers.append("X-Tag", "a");
     head.headers.append("x-tag", "b");
     head.peer_addr = Some("127.0.0.1:9".parse().unwrap());
-    assert_eq!(call_with(&d, &head, "withRequest", vec![s("x")]), Ok(s("POST x")));
+    assert_eq!(
+        call_with(&d, &head, "withRequest", vec![s("x")]),
+        Ok(s("POST x"))
+    );
     assert_eq!(
         call_with(&d, &head, "where", vec![]),
         Ok(s("/RPC2 Some(127.0.0.1:9)"))
@@ -194,7 +218,10 @@ fn with_request_procedures_see_the_head() {
         call_with(&d, &head, "header", vec![s("absent")]),
         Ok(Value::Array(vec![]))
     );
-    assert_eq!(call_with(&d, &head, "asyncHeader", vec![s("x-tag")]), Ok(s("a")));
+    assert_eq!(
+        call_with(&d, &head, "asyncHeader", vec![s("x-tag")]),
+        Ok(s("a"))
+    );
     // The head does not count as an argument.
     assert_eq!(
         call_with(&d, &head, "withRequest", vec![]),
@@ -236,7 +263,10 @@ fn separator_is_configurable() {
     d.set_separator("/").put_sub_handler("date", sub);
     assert_eq!(d.separator(), "/");
     assert_eq!(call(&d, "date/time", vec![]), Ok(Value::Int(2)));
-    assert_eq!(call(&d, "date.time", vec![]), fault(NOT_FOUND, "procedure date.time not found"));
+    assert_eq!(
+        call(&d, "date.time", vec![]),
+        fault(NOT_FOUND, "procedure date.time not found")
+    );
     d.enable_introspection();
     assert_eq!(
         call(&d, "system/listMethods", vec![]),
@@ -254,7 +284,10 @@ fn dotted_names_registered_directly_win() {
     let mut d = Dispatcher::new();
     d.register("a.b", || 1);
     assert_eq!(call(&d, "a.b", vec![]), Ok(Value::Int(1)));
-    assert_eq!(call(&d, "a.c", vec![]), fault(NOT_FOUND, "no such subHandler a"));
+    assert_eq!(
+        call(&d, "a.c", vec![]),
+        fault(NOT_FOUND, "no such subHandler a")
+    );
 }
 
 /// A lookup that knows one procedure, computes `double_N` ones, and refuses
@@ -266,7 +299,10 @@ impl Lookup for Custom {
         if name.starts_with("secret") {
             return Err(Fault::new(99, "forbidden").into());
         }
-        if let Some(n) = name.strip_prefix("double_").and_then(|n| n.parse::<i32>().ok()) {
+        if let Some(n) = name
+            .strip_prefix("double_")
+            .and_then(|n| n.parse::<i32>().ok())
+        {
             return Ok(Procedure::new(move || n * 2));
         }
         if name == "hello" {
@@ -285,13 +321,24 @@ impl Lookup for Custom {
 fn lookup_policy_can_be_replaced() {
     let mut d = Dispatcher::new();
     d.register("shadowed", || 0);
-    d.set_lookup(Custom).set_not_found_code(5).enable_introspection();
+    d.set_lookup(Custom)
+        .set_not_found_code(5)
+        .enable_introspection();
     assert_eq!(call(&d, "double_21", vec![]), Ok(Value::Int(42)));
     assert_eq!(call(&d, "hello", vec![]), Ok(s("hi")));
     assert_eq!(call(&d, "secret", vec![]), fault(99, "forbidden"));
-    assert_eq!(call(&d, "shadowed", vec![]), fault(5, "procedure shadowed not found"));
-    assert_eq!(call(&d, "system.methodHelp", vec![s("hello")]), Ok(s("Says hi.")));
-    assert_eq!(call(&d, "system.methodHelp", vec![s("secret")]), fault(99, "forbidden"));
+    assert_eq!(
+        call(&d, "shadowed", vec![]),
+        fault(5, "procedure shadowed not found")
+    );
+    assert_eq!(
+        call(&d, "system.methodHelp", vec![s("hello")]),
+        Ok(s("Says hi."))
+    );
+    assert_eq!(
+        call(&d, "system.methodHelp", vec![s("secret")]),
+        fault(99, "forbidden")
+    );
     assert_eq!(
         call(&d, "system.listMethods", vec![]),
         Ok(Value::Array(vec![
@@ -370,11 +417,17 @@ fn introspection() {
     );
     assert_eq!(
         call(&d, "system.methodHelp", vec![]),
-        fault(FAILURE, "system.methodHelp: expected 1 argument (string), got 0")
+        fault(
+            FAILURE,
+            "system.methodHelp: expected 1 argument (string), got 0"
+        )
     );
     assert_eq!(
         call(&d, "system.methodHelp", vec![Value::Int(1)]),
-        fault(FAILURE, "system.methodHelp: argument 1: expected string, found int")
+        fault(
+            FAILURE,
+            "system.methodHelp: argument 1: expected string, found int"
+        )
     );
     assert_eq!(
         call(&d, "system.listMethods", vec![Value::Int(1)]),
@@ -445,17 +498,27 @@ fn multicall() {
     );
     assert_eq!(
         call(&d, "system.multicall", vec![s("x")]),
-        fault(FAILURE, "system.multicall: argument 1: expected array, found string")
+        fault(
+            FAILURE,
+            "system.multicall: argument 1: expected array, found string"
+        )
     );
     // A missing params member means no params.
     let mut no_params = Struct::new();
     no_params.insert("methodName", "none");
     assert_eq!(
-        call(&d, "system.multicall", vec![Value::Array(vec![Value::Struct(no_params)])]),
+        call(
+            &d,
+            "system.multicall",
+            vec![Value::Array(vec![Value::Struct(no_params)])]
+        ),
         Ok(Value::Array(vec![Value::Array(vec![Value::Int(1)])]))
     );
     // Introspection is independent of multicall.
-    assert_eq!(call(&d, "system.listMethods", vec![]).unwrap_err().code, NOT_FOUND);
+    assert_eq!(
+        call(&d, "system.listMethods", vec![]).unwrap_err().code,
+        NOT_FOUND
+    );
 }
 
 #[test]
@@ -475,7 +538,9 @@ fn multicall_polls_every_part() {
     ));
     assert_eq!(
         r,
-        Ok(Value::Array((0..10).map(|i| Value::Array(vec![Value::Int(i)])).collect()))
+        Ok(Value::Array(
+            (0..10).map(|i| Value::Array(vec![Value::Int(i)])).collect()
+        ))
     );
     assert_eq!(polls, 2);
     assert_eq!(polled.load(Ordering::SeqCst), 10);
@@ -490,15 +555,23 @@ fn datetime_params_as_time_types() {
     d.register("back", |t: PrimitiveDateTime| t);
     let v = Value::DateTime(DateTime::parse("19980717T14:08:55").unwrap());
     assert_eq!(call(&d, "year", vec![v.clone()]), Ok(Value::Int(1998)));
-    assert_eq!(call(&d, "utc", vec![v.clone()]), Ok(Value::Int(900_684_535)));
+    assert_eq!(
+        call(&d, "utc", vec![v.clone()]),
+        Ok(Value::Int(900_684_535))
+    );
     assert_eq!(call(&d, "raw", vec![v.clone()]), Ok(s("19980717T14:08:55")));
     assert_eq!(
         call(&d, "back", vec![v]),
-        Ok(Value::DateTime(DateTime::from(datetime!(1998-07-17 14:08:55))))
+        Ok(Value::DateTime(DateTime::from(
+            datetime!(1998-07-17 14:08:55)
+        )))
     );
     assert_eq!(
         call(&d, "year", vec![s("x")]),
-        fault(FAILURE, "year: argument 1: expected dateTime.iso8601, found string")
+        fault(
+            FAILURE,
+            "year: argument 1: expected dateTime.iso8601, found string"
+        )
     );
 }
 
@@ -507,11 +580,23 @@ fn many_parameters() {
     let mut d = Dispatcher::new();
     d.register(
         "twelve",
-        |a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32, h: i32, i: i32, j: i32, k: i32, l: i32| {
-            a + b + c + d + e + f + g + h + i + j + k + l
-        },
+        |a: i32,
+         b: i32,
+         c: i32,
+         d: i32,
+         e: i32,
+         f: i32,
+         g: i32,
+         h: i32,
+         i: i32,
+         j: i32,
+         k: i32,
+         l: i32| { a + b + c + d + e + f + g + h + i + j + k + l },
     );
-    assert_eq!(call(&d, "twelve", (1..=12).map(Value::Int).collect()), Ok(Value::Int(78)));
+    assert_eq!(
+        call(&d, "twelve", (1..=12).map(Value::Int).collect()),
+        Ok(Value::Int(78))
+    );
 }
 
 #[test]
@@ -549,11 +634,10 @@ fn site_mounts_paths() {
     b.register("who", || "b");
     let mut site = Site::new();
     let a = Arc::new(a);
-    site.mount("/", Arc::clone(&a)).mount("/RPC2", a).mount("/other", b);
-    let who = |path: &str| {
-        site.resolve(path)
-            .map(|d| call(d, "who", vec![]).unwrap())
-    };
+    site.mount("/", Arc::clone(&a))
+        .mount("/RPC2", a)
+        .mount("/other", b);
+    let who = |path: &str| site.resolve(path).map(|d| call(d, "who", vec![]).unwrap());
     assert_eq!(who("/"), Some(s("a")));
     assert_eq!(who("/RPC2"), Some(s("a")));
     assert_eq!(who("/other?x"), Some(s("b")));
@@ -566,7 +650,16 @@ fn site_mounts_paths() {
 fn hostile_names_do_not_break_lookup() {
     let mut d = basic();
     d.enable_introspection().enable_multicall(10);
-    for name in ["", ".", "..", "system.", "system..listMethods", "a.b.c.d.e", "\u{0}", "system"] {
+    for name in [
+        "",
+        ".",
+        "..",
+        "system.",
+        "system..listMethods",
+        "a.b.c.d.e",
+        "\u{0}",
+        "system",
+    ] {
         let r = call(&d, name, vec![]);
         assert_eq!(r.unwrap_err().code, NOT_FOUND, "{name:?}");
     }
@@ -576,6 +669,9 @@ fn hostile_names_do_not_break_lookup() {
 
 #[test]
 fn reply_constructors() {
-    assert_eq!(Reply::ready(Ok(Value::Nil)).into_ready().unwrap(), Ok(Value::Nil));
+    assert_eq!(
+        Reply::ready(Ok(Value::Nil)).into_ready().unwrap(),
+        Ok(Value::Nil)
+    );
     assert_eq!(drive(Reply::fault(Fault::new(1, "x"))).0, fault(1, "x"));
 }

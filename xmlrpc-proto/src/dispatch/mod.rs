@@ -77,12 +77,14 @@ use std::sync::Arc;
 
 pub use error::HandlerError;
 pub use lookup::{Lookup, LookupError};
-pub use procedure::{AsyncHandler, AsyncRequestHandler, Handler, IntoReply, Procedure, RequestHandler};
+pub use procedure::{
+    AsyncHandler, AsyncRequestHandler, Handler, IntoReply, Procedure, RequestHandler,
+};
 pub use reply::Reply;
 pub use site::Site;
 
-use procedure::Outcome;
 use crate::{DecodeError, EncodeError, Fault, MethodCall, RequestHead, Value};
+use procedure::Outcome;
 
 /// Twisted's default fault code for an unknown procedure.
 pub const NOT_FOUND: i32 = 8001;
@@ -91,6 +93,55 @@ pub const FAILURE: i32 = 8002;
 
 /// A type whose methods are published as procedures: what the
 /// [`xmlrpc`](crate::xmlrpc) attribute macro implements for an `impl` block.
+///
+/// ```
+/// use std::sync::Arc;
+/// use xmlrpc_proto::dispatch::Dispatcher;
+/// use xmlrpc_proto::{Fault, MethodCall, RequestHead, Value};
+///
+/// struct Example;
+///
+/// #[xmlrpc_proto::xmlrpc]
+/// impl Example {
+///     /// Returns its argument.
+///     pub fn echo(&self, x: Value) -> Value {
+///         x
+///     }
+///
+///     /// Divides two integers.
+///     pub fn div(&self, a: i32, b: i32) -> Result<i32, Fault> {
+///         a.checked_div(b).ok_or(Fault::new(1, "division by zero"))
+///     }
+///
+///     #[xmlrpc(name = "date.time")]
+///     pub async fn time(&self) -> f64 {
+///         0.0
+///     }
+///
+///     /// Answers with the request's path.
+///     pub fn path(&self, head: &RequestHead) -> String {
+///         head.path.clone()
+///     }
+///
+///     #[xmlrpc(skip)]
+///     pub fn helper(&self) {}
+/// }
+///
+/// let mut d = Dispatcher::from_object(Arc::new(Example));
+/// d.enable_introspection();
+/// let head = RequestHead::new("POST", "/RPC2");
+/// let call = |name: &str, params| d.call(&head, MethodCall::new(name, params)).into_ready();
+/// assert_eq!(call("path", vec![]).unwrap(), Ok(Value::from("/RPC2")));
+/// assert_eq!(
+///     call("system.methodHelp", vec![Value::from("div")]).unwrap(),
+///     Ok(Value::from("Divides two integers."))
+/// );
+/// assert_eq!(
+///     call("system.methodSignature", vec![Value::from("div")]).unwrap(),
+///     Ok(Value::Array(vec![Value::Array(vec!["int".into(), "int".into(), "int".into()])]))
+/// );
+/// assert!(call("date.time", vec![]).is_err()); // async: to be polled
+/// ```
 pub trait Publish: Send + Sync + 'static {
     /// Registers this object's procedures on `dispatcher`.
     fn publish(self: Arc<Self>, dispatcher: &mut Dispatcher);
@@ -135,7 +186,10 @@ impl fmt::Debug for Dispatcher {
         names.sort_unstable();
         f.debug_struct("Dispatcher")
             .field("procedures", &names)
-            .field("sub_handlers", &self.sub_handlers.keys().collect::<Vec<_>>())
+            .field(
+                "sub_handlers",
+                &self.sub_handlers.keys().collect::<Vec<_>>(),
+            )
             .field("custom_lookup", &self.lookup.is_some())
             .field("separator", &self.separator)
             .field("not_found_code", &self.not_found_code)
@@ -210,7 +264,11 @@ impl Dispatcher {
     /// let mut d = Dispatcher::new();
     /// d.register("concat", |a: String, b: String| a + &b).help("Joins two strings.");
     /// ```
-    pub fn register<Args>(&mut self, name: impl Into<String>, f: impl Handler<Args>) -> &mut Procedure {
+    pub fn register<Args>(
+        &mut self,
+        name: impl Into<String>,
+        f: impl Handler<Args>,
+    ) -> &mut Procedure {
         self.insert(name, f.into_procedure())
     }
 
@@ -271,7 +329,11 @@ impl Dispatcher {
     /// d.put_sub_handler("date", date);
     /// assert_eq!(d.list_methods(), ["date.time"]);
     /// ```
-    pub fn put_sub_handler(&mut self, prefix: impl Into<String>, handler: impl Lookup) -> &mut Self {
+    pub fn put_sub_handler(
+        &mut self,
+        prefix: impl Into<String>,
+        handler: impl Lookup,
+    ) -> &mut Self {
         self.sub_handlers.insert(prefix.into(), Box::new(handler));
         self
     }
@@ -408,9 +470,7 @@ impl Dispatcher {
     ) -> Reply {
         match catch_unwind(AssertUnwindSafe(|| procedure.invoke(head, name, params))) {
             Ok(Outcome::Ready(Ok(v))) => Reply::ready(Ok(v)),
-            Ok(Outcome::Ready(Err(f))) => {
-                Reply::fault(reply::to_fault(name, self.failure_code, f))
-            }
+            Ok(Outcome::Ready(Err(f))) => Reply::fault(reply::to_fault(name, self.failure_code, f)),
             Ok(Outcome::Pending(fut)) => Reply::pending(fut, name, self.failure_code),
             Err(payload) => Reply::fault(reply::panicked(name, self.failure_code, &*payload)),
         }
