@@ -5,6 +5,9 @@
 
 mod decode;
 mod encode;
+mod transcode;
 
-pub use decode::{DecodeError, Document, decode_call, decode_document, decode_response};
+pub use decode::{
+    DecodeError, DecodeErrorKind, Document, decode_call, decode_document, decode_response,
+};
 pub use encode::{EncodeError, EncodeOptions, encode_call, encode_response};
