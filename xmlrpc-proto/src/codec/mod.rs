@@ -10,4 +10,7 @@ mod transcode;
 pub use decode::{
     DecodeError, DecodeErrorKind, Document, decode_call, decode_document, decode_response,
 };
-pub use encode::{EncodeError, EncodeOptions, encode_call, encode_response};
+pub use encode::{
+    APACHE_EXTENSIONS_NS, EncodeError, EncodeErrorKind, EncodeOptions, ExtensionStyle, StringStyle,
+    encode_call, encode_fault, encode_response, encode_value,
+};
