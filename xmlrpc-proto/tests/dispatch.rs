@@ -624,6 +624,10 @@ fn encoding_policies() {
     assert!(!d.allows_none() && !d.allows_i8());
     d.set_allow_none(true).set_allow_i8(true);
     assert!(d.allows_none() && d.allows_i8());
+    let o = d.encode_options();
+    assert!(o.allow_nil && o.allow_i8);
+    d.set_encode_options(xmlrpc_proto::EncodeOptions::default().with_allow_nil(true));
+    assert!(d.allows_none() && !d.allows_i8());
 }
 
 #[test]

@@ -83,7 +83,7 @@ pub use procedure::{
 pub use reply::Reply;
 pub use site::Site;
 
-use crate::{DecodeError, EncodeError, Fault, MethodCall, RequestHead, Value};
+use crate::{DecodeError, EncodeError, EncodeOptions, Fault, MethodCall, RequestHead, Value};
 use procedure::Outcome;
 
 /// Twisted's default fault code for an unknown procedure.
@@ -174,8 +174,7 @@ pub struct Dispatcher {
     separator: String,
     not_found_code: i32,
     failure_code: i32,
-    allow_none: bool,
-    allow_i8: bool,
+    encode: EncodeOptions,
     introspection: bool,
     multicall_max: Option<usize>,
 }
@@ -194,8 +193,7 @@ impl fmt::Debug for Dispatcher {
             .field("separator", &self.separator)
             .field("not_found_code", &self.not_found_code)
             .field("failure_code", &self.failure_code)
-            .field("allow_none", &self.allow_none)
-            .field("allow_i8", &self.allow_i8)
+            .field("encode", &self.encode)
             .field("introspection", &self.introspection)
             .field("multicall_max", &self.multicall_max)
             .finish()
@@ -221,8 +219,7 @@ impl Dispatcher {
             separator: ".".to_owned(),
             not_found_code: NOT_FOUND,
             failure_code: FAILURE,
-            allow_none: false,
-            allow_i8: false,
+            encode: EncodeOptions::default(),
             introspection: false,
             multicall_max: None,
         }
@@ -397,28 +394,41 @@ impl Dispatcher {
     /// Default `false`: a result holding nil cannot be written, and the
     /// caller gets the FAILURE fault instead.
     pub fn set_allow_none(&mut self, allow: bool) -> &mut Self {
-        self.allow_none = allow;
+        self.encode.allow_nil = allow;
         self
     }
 
     /// Whether results may contain `<nil/>`.
     #[must_use]
     pub fn allows_none(&self) -> bool {
-        self.allow_none
+        self.encode.allow_nil
     }
 
     /// Whether results may contain `<i8>`. Default `false`: a 64-bit
     /// integer that fits 32 bits is written as `<int>`, a larger one
     /// cannot be written.
     pub fn set_allow_i8(&mut self, allow: bool) -> &mut Self {
-        self.allow_i8 = allow;
+        self.encode.allow_i8 = allow;
         self
     }
 
     /// Whether results may contain `<i8>`.
     #[must_use]
     pub fn allows_i8(&self) -> bool {
-        self.allow_i8
+        self.encode.allow_i8
+    }
+
+    /// Sets every option results are written with (nil, i8, their
+    /// spelling, string style) at once.
+    pub fn set_encode_options(&mut self, options: EncodeOptions) -> &mut Self {
+        self.encode = options;
+        self
+    }
+
+    /// The options the runtime writes this dispatcher's results with.
+    #[must_use]
+    pub fn encode_options(&self) -> &EncodeOptions {
+        &self.encode
     }
 
     /// Serves `system.listMethods`, `system.methodHelp` and
