@@ -294,6 +294,9 @@ impl Dispatcher {
     /// Publishes a synchronous function `Fn(A1, ..., An) -> R` as `name`
     /// (see [`Procedure::new`]).
     ///
+    /// Give closures their parameter types (`|a: i32, b: i32| a + b`): they
+    /// choose the conversions and the arity. A `fn` item needs nothing more.
+    ///
     /// ```
     /// # use xmlrpc_proto::dispatch::Dispatcher;
     /// let mut d = Dispatcher::new();
@@ -624,3 +627,76 @@ impl Lookup for Dispatcher {
         names
     }
 }
+
+/// Misuses of the [`xmlrpc`](crate::xmlrpc) macro are compile errors.
+///
+/// A `&mut self` receiver:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m(&mut self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// A generic method:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m<T: Default>(&self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// A parameter that is not a value:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m(&self, s: &str) -> i32 { 1 }
+/// }
+/// ```
+///
+/// An unknown option, and options on the `impl` block:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     #[xmlrpc(rename = "x")]
+///     pub fn m(&self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc(prefix = "x")]
+/// impl S {
+///     pub fn m(&self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// A trait impl:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl Clone for S {
+///     fn clone(&self) -> Self { S }
+/// }
+/// ```
+///
+/// The same method compiles when well formed:
+///
+/// ```
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m(&self, s: String) -> i32 { s.len() as i32 }
+/// }
+/// ```
+#[cfg(doctest)]
+pub struct MacroMisuse;
