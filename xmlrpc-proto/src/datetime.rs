@@ -282,9 +282,7 @@ fn parse_parts(text: &str) -> Result<Parts, &'static str> {
         Some(sign @ (b'+' | b'-')) => {
             c.i += 1;
             let h = c.digits(2)?;
-            let m = if c.eat(b':') {
-                c.digits(2)?
-            } else if c.peek().is_some() {
+            let m = if c.eat(b':') || c.peek().is_some() {
                 c.digits(2)?
             } else {
                 0
