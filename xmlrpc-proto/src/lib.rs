@@ -11,6 +11,8 @@
 //! - [`codec`]: XML-RPC documents to values and back, over byte slices.
 //! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
+//! - [`dispatch`]: procedures by name, from plain Rust functions, and the
+//!   [`xmlrpc`] macro that publishes an `impl` block.
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "arbitrary")]
@@ -18,6 +20,7 @@ mod arbitrary;
 pub mod codec;
 mod convert;
 mod datetime;
+pub mod dispatch;
 pub mod json;
 mod limits;
 mod request;
@@ -33,3 +36,4 @@ pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
 pub use value::{Fault, MethodCall, Response, Struct, Value};
+pub use xmlrpc_macros::xmlrpc;
