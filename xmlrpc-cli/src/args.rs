@@ -467,6 +467,8 @@ fn bare(word: &str) -> Result<Value, String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     const DEPTH: usize = 64;
@@ -690,5 +692,107 @@ mod tests {
             }
         }
         assert_eq!(levels, 1_000);
+    }
+
+    /// Writes `v` in the argument syntax, every scalar typed and escaped.
+    fn render(v: &Value, out: &mut String) {
+        fn escaped(s: &str, out: &mut String) {
+            for c in s.chars() {
+                if matches!(c, '\\' | ',' | ')' | '}' | ':' | '(' | '{') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
+        match v {
+            Value::Int(i) => out.push_str(&format!("i/{i}")),
+            Value::I8(i) => out.push_str(&format!("I/{i}")),
+            Value::Bool(b) => out.push_str(if *b { "b/t" } else { "b/false" }),
+            Value::Double(d) => out.push_str(&format!("d/{d:?}")),
+            Value::String(s) => {
+                out.push_str("s/");
+                escaped(s, out);
+            }
+            Value::Nil => out.push_str("n/"),
+            Value::Base64(b) => {
+                out.push_str("h/");
+                for byte in b {
+                    out.push_str(&format!("{byte:02x}"));
+                }
+            }
+            Value::DateTime(d) => {
+                out.push_str("dt/");
+                escaped(d.as_str(), out);
+            }
+            Value::Array(items) => {
+                out.push_str("array/(");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    render(item, out);
+                }
+                out.push(')');
+            }
+            Value::Struct(members) => {
+                out.push_str("struct/{");
+                for (i, (k, item)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    escaped(k, out);
+                    out.push(':');
+                    render(item, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            any::<i32>().prop_map(Value::Int),
+            any::<i64>().prop_map(Value::I8),
+            any::<bool>().prop_map(Value::Bool),
+            any::<f64>()
+                .prop_filter("finite", |d| d.is_finite())
+                .prop_map(Value::Double),
+            any::<String>().prop_map(Value::String),
+            "[a-z(){}:,\\\\/ ]{0,8}".prop_map(Value::String),
+            Just(Value::Nil),
+            proptest::collection::vec(any::<u8>(), 0..8).prop_map(Value::Base64),
+            prop_oneof![
+                Just("20260101T12:00:00"),
+                Just("1998-07-17T14:08:55Z"),
+                Just("19980717T14:08:55.25+02:00"),
+            ]
+            .prop_map(|t| Value::DateTime(DateTime::parse(t).unwrap())),
+        ];
+        leaf.prop_recursive(6, 48, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z:,(){}\\\\]{0,4}", inner), 0..5)
+                    .prop_map(|m| Value::Struct(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn rendered_values_parse_back(v in arb_value()) {
+            let mut text = String::new();
+            render(&v, &mut text);
+            prop_assert_eq!(parse_arg(&text, DEPTH).map_err(|e| e.to_string()), Ok(v), "{}", text);
+        }
+
+        #[test]
+        fn any_word_parses_or_fails_cleanly(
+            word in "(array/\\(|struct/\\{|[a-z]{1,3}/|[(){}:,\\\\]|[0-9.e+-]|\\PC){0,40}"
+        ) {
+            match parse_arg(&word, 8) {
+                Ok(_) => {}
+                Err(e) => prop_assert!(e.offset <= word.chars().count()),
+            }
+        }
     }
 }

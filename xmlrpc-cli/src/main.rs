@@ -187,4 +187,38 @@ mod tests {
             ("fault 12: hello", 1)
         );
     }
+
+    #[test]
+    fn decode_input_is_bounded() {
+        let mut limits = limits();
+        limits.max_body_bytes = 16;
+        let doc =
+            b"<methodResponse><params><param><value>x</value></param></params></methodResponse>";
+        let mut out = Vec::new();
+        let r = decode(&mut &doc[..], &limits, &mut out);
+        assert_eq!(
+            r,
+            Err(Failure::Error(
+                "decode: the document is larger than 16 bytes".into()
+            ))
+        );
+        let mut out = Vec::new();
+        decode(&mut &doc[..], &super::limits(), &mut out).unwrap();
+        assert_eq!(out, b"{\"methodResponse\": {\"params\": [\"x\"]}}\n");
+    }
+
+    #[test]
+    fn run_dispatches() {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let mut out = Vec::new();
+        run(&words(&["-V"]), &mut &b""[..], &mut out).unwrap();
+        assert_eq!(
+            out,
+            concat!("xmlrpc ", env!("CARGO_PKG_VERSION"), "\n").as_bytes()
+        );
+        let r = run(&words(&["call", "h", "m"]), &mut &b""[..], &mut Vec::new());
+        assert!(matches!(r, Err(Failure::Error(m)) if m.contains("no HTTP client")));
+        let r = run(&words(&["bogus"]), &mut &b""[..], &mut Vec::new());
+        assert!(matches!(r, Err(Failure::Usage(_))));
+    }
 }

@@ -305,3 +305,32 @@ fn python_reads_what_encode_writes() {
          datetime.datetime(2026, 1, 1, 12, 0), {'k': ['x', 2]})\n"
     );
 }
+
+#[test]
+fn decode_reads_what_python_writes() {
+    let script = "import sys, xmlrpc.client as x\n\
+        r = x.dumps(({'a': [1, 2.5, None, True, 'x\\u2603'], 'b': x.Binary(b'hi'), \
+        'c': x.DateTime('20260101T12:00:00')},), methodresponse=True, allow_none=True)\n\
+        f = x.dumps(x.Fault(12, 'hello <there>'))\n\
+        sys.stdout.write(r + '\\0' + f)\n";
+    let Ok(out) = Command::new("python3").args(["-c", script]).output() else {
+        eprintln!("skipped: python3 is not on the PATH");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = out.stdout;
+    let docs: Vec<&[u8]> = out.split(|&b| b == 0).collect();
+    assert_eq!(
+        ok(&["decode"], docs[0]),
+        "{\"methodResponse\": {\"params\": [{\"a\": [1, 2.5, null, true, \"x\u{2603}\"], \
+         \"b\": {\"base64\": \"aGk=\"}, \"c\": {\"dateTime.iso8601\": \"20260101T12:00:00\"}}]}}\n"
+    );
+    assert_eq!(
+        ok(&["decode"], docs[1]),
+        "{\"methodResponse\": {\"fault\": {\"faultCode\": 12, \"faultString\": \"hello <there>\"}}}\n"
+    );
+}
