@@ -4,6 +4,24 @@
 //! body, the options a transport must honour, decoding the answer, the
 //! output format and the outcome (result, fault or error). A transport
 //! only POSTs a body and returns the body of a `200 OK`.
+//!
+//! # What an HTTP transport does
+//!
+//! - `POST {endpoint.path} HTTP/1.1` to `endpoint.host:endpoint.port`, over
+//!   TLS for `https` (trusting `cacert` when given, anything when
+//!   `insecure`), with `Host: {endpoint.host_header()}`,
+//!   `Content-Type: text/xml`, `Content-Length`, a `User-Agent`,
+//!   `Authorization: Basic base64(user:password)` when `basic_auth` is set,
+//!   then `headers` in order (a user's header replaces a default one of
+//!   the same name).
+//! - `timeout` is one deadline for the whole exchange: resolving,
+//!   connecting, sending and receiving.
+//! - The answer body is framed by `Content-Length`, chunked coding or the
+//!   end of the connection, and may not exceed `limits.max_body_bytes`.
+//! - Its errors keep apart an HTTP status other than 200
+//!   ([`TransportError::Http`]), a timeout, I/O and TLS failures, and
+//!   broken framing. Faults are not transport errors: they arrive in a
+//!   `200 OK` body, which is decoded here.
 
 use std::fmt;
 use std::path::PathBuf;

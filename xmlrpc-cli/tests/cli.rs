@@ -334,3 +334,21 @@ fn decode_reads_what_python_writes() {
         "{\"methodResponse\": {\"fault\": {\"faultCode\": 12, \"faultString\": \"hello <there>\"}}}\n"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_arguments_are_usage_errors() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let out = Command::new(BIN)
+        .args([OsStr::new("encode"), OsStr::new("call"), OsStr::new("m")])
+        .arg(OsStr::from_bytes(b"s/\xff"))
+        .output()
+        .expect("the xmlrpc binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1);
+    assert!(out.stdout.is_empty());
+}
