@@ -1206,7 +1206,6 @@ fn strip_lines(text: &[u8], width: usize, out: &mut Vec<u8>) {
             break;
         }
     }
-    let mut rest = rest;
     while let Some(i) = rest.iter().position(|&b| is_space(b)) {
         out.extend_from_slice(&rest[..i]);
         rest = &rest[i + 1..];
