@@ -378,16 +378,10 @@ fn tag(e: &BytesStart<'_>) -> Tag {
     }
 }
 
-/// An element's name for error messages (at most 64 bytes).
-fn shown(e: &BytesStart<'_>) -> String {
-    let name = e.name().into_inner();
-    format!("<{}>", String::from_utf8_lossy(&name[..name.len().min(64)]))
-}
-
 /// The significant structure events.
-enum Mark<'a> {
-    Start(BytesStart<'a>),
-    Empty(BytesStart<'a>),
+enum Mark {
+    Start(Tag),
+    Empty(Tag),
     End,
 }
 
@@ -650,12 +644,20 @@ impl<'a> Parser<'a> {
 
     /// The next start, empty or end tag, skipping whitespace, comments and
     /// processing instructions.
-    fn mark(&mut self) -> Res<Mark<'a>> {
+    ///
+    /// Events are matched where they are returned, and only the element's
+    /// [`Tag`] leaves: moving whole events costs more than reading them.
+    fn mark(&mut self) -> Res<Mark> {
         loop {
-            match self.next()? {
-                Event::Start(e) => return Ok(Mark::Start(e)),
+            self.pos = self.position();
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.xml_error(&e)),
+            };
+            match event {
+                Event::Start(e) => return Ok(Mark::Start(tag(&e))),
                 Event::End(_) => return Ok(Mark::End),
-                Event::Empty(e) => return Ok(Mark::Empty(e)),
+                Event::Empty(e) => return Ok(Mark::Empty(tag(&e))),
                 Event::Text(t) => {
                     if !is_xml_space(&t) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
@@ -680,16 +682,26 @@ impl<'a> Parser<'a> {
     fn end(&mut self) -> Res<()> {
         match self.mark()? {
             Mark::End => Ok(()),
-            Mark::Start(e) | Mark::Empty(e) => Err(self
-                .error(DecodeErrorKind::UnexpectedElement)
-                .with_detail(shown(&e))),
+            Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
         }
     }
 
     #[cold]
-    fn unexpected(&self, e: &BytesStart<'_>) -> DecodeError {
+    fn unexpected(&self) -> DecodeError {
         self.error(DecodeErrorKind::UnexpectedElement)
-            .with_detail(shown(e))
+            .with_detail(self.name_at(self.pos))
+    }
+
+    /// The name of the element whose tag starts at `at`, for messages.
+    #[cold]
+    fn name_at(&self, at: usize) -> String {
+        let rest = self.src.as_bytes().get(at + 1..).unwrap_or_default();
+        let n = rest
+            .iter()
+            .take(64)
+            .take_while(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>'))
+            .count();
+        format!("<{}>", String::from_utf8_lossy(&rest[..n]))
     }
 
     /// The text content of the element we are in, up to its end tag.
@@ -699,7 +711,12 @@ impl<'a> Parser<'a> {
     fn content(&mut self, limit: usize, text: bool) -> Res<Acc<'a>> {
         let mut acc = Acc::Empty;
         loop {
-            match self.next()? {
+            self.pos = self.position();
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.xml_error(&e)),
+            };
+            match event {
                 Event::Text(t) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) if text => acc.push(s),
                     Cow::Borrowed(s) => acc.push_raw(s),
@@ -713,7 +730,7 @@ impl<'a> Parser<'a> {
                 Event::GeneralRef(r) => acc.push_char(self.resolve(&r)?),
                 Event::End(_) => return Ok(acc),
                 Event::Comment(_) | Event::PI(_) => continue,
-                Event::Start(e) | Event::Empty(e) => return Err(self.unexpected(&e)),
+                Event::Start(_) | Event::Empty(_) => return Err(self.unexpected()),
                 Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
                 Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
                 Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
@@ -802,9 +819,7 @@ impl<'a> Parser<'a> {
             };
             match top {
                 Frame::Array { data, .. } => match mark {
-                    Mark::Start(e) | Mark::Empty(e)
-                        if *data != Data::Closed && tag(&e) == Tag::Value =>
-                    {
+                    Mark::Start(Tag::Value) | Mark::Empty(Tag::Value) if *data != Data::Closed => {
                         if *data == Data::Unknown {
                             *data = Data::Bare;
                         }
@@ -814,13 +829,13 @@ impl<'a> Parser<'a> {
                         }
                         return Ok(Step::Open);
                     }
-                    Mark::Start(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                    Mark::Start(Tag::Data) if *data == Data::Unknown => {
                         *data = Data::Open;
                     }
-                    Mark::Empty(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                    Mark::Empty(Tag::Data) if *data == Data::Unknown => {
                         *data = Data::Closed;
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End if *data == Data::Open => *data = Data::Closed,
                     Mark::End => {
                         let Some(Frame::Array { items, .. }) = self.stack.pop() else {
@@ -833,27 +848,27 @@ impl<'a> Parser<'a> {
                     }
                 },
                 Frame::Struct { .. } => match mark {
-                    Mark::Start(e) if tag(&e) == Tag::Member => {
+                    Mark::Start(Tag::Member) => {
                         let name = self.member_name()?;
                         if let Some(Frame::Struct { name: slot, .. }) = self.stack.last_mut() {
                             *slot = name;
                         }
                         return match self.mark()? {
-                            Mark::Start(e) if tag(&e) == Tag::Value => {
+                            Mark::Start(Tag::Value) => {
                                 self.count_value()?;
                                 Ok(Step::Open)
                             }
-                            Mark::Empty(e) if tag(&e) == Tag::Value => {
+                            Mark::Empty(Tag::Value) => {
                                 self.count_value()?;
                                 Ok(Step::Done(Value::String(String::new())))
                             }
-                            Mark::Start(e) | Mark::Empty(e) => Err(self.unexpected(&e)),
+                            Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
                             Mark::End => Err(self
                                 .error(DecodeErrorKind::MissingValue)
                                 .with_detail("in struct member")),
                         };
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
                         let Some(Frame::Struct { small, wide, .. }) = self.stack.pop() else {
                             // The top frame was just matched as a struct.
@@ -876,11 +891,11 @@ impl<'a> Parser<'a> {
     /// Reads `<name>...</name>` at the start of a member.
     fn member_name(&mut self) -> Res<String> {
         match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Name => Ok(self
+            Mark::Start(Tag::Name) => Ok(self
                 .content(self.limits.max_string_bytes, true)?
                 .into_string()),
-            Mark::Empty(e) if tag(&e) == Tag::Name => Ok(String::new()),
-            Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => Err(self.unexpected(&e)),
+            Mark::Empty(Tag::Name) => Ok(String::new()),
+            Mark::Start(t) | Mark::Empty(t) if t != Tag::Value => Err(self.unexpected()),
             _ => Err(self.error(DecodeErrorKind::MissingMemberName)),
         }
     }
@@ -889,7 +904,12 @@ impl<'a> Parser<'a> {
     fn value_content(&mut self) -> Res<Content> {
         let mut text = Acc::Empty;
         loop {
-            match self.next()? {
+            self.pos = self.position();
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(self.xml_error(&e)),
+            };
+            match event {
                 Event::Text(t) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
@@ -904,13 +924,13 @@ impl<'a> Parser<'a> {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
-                    return self.typed(&e, false);
+                    return self.typed(tag(&e), false);
                 }
                 Event::Empty(e) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
-                    return self.typed(&e, true);
+                    return self.typed(tag(&e), true);
                 }
                 Event::Comment(_) | Event::PI(_) => continue,
                 Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
@@ -924,8 +944,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a typed value: `e` is its type element.
-    fn typed(&mut self, e: &BytesStart<'a>, empty: bool) -> Res<Content> {
-        let t = tag(e);
+    fn typed(&mut self, t: Tag, empty: bool) -> Res<Content> {
         match t {
             Tag::Array if !empty => return Ok(Content::Array),
             Tag::Struct if !empty => return Ok(Content::Struct),
@@ -963,7 +982,7 @@ impl<'a> Parser<'a> {
             }
             Tag::Array => Value::Array(Vec::new()),
             Tag::Struct => Value::Struct(Struct::new()),
-            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(shown(e))),
+            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(self.name_at(at))),
         };
         // `</value>`
         self.end()?;
@@ -1049,7 +1068,7 @@ impl<'a> Parser<'a> {
                 Tag::MethodResponse => Ok(Root::Response(empty)),
                 _ => Err(self
                     .error(DecodeErrorKind::WrongRoot)
-                    .with_detail(shown(&e))),
+                    .with_detail(self.name_at(self.pos))),
             };
         }
     }
@@ -1057,15 +1076,15 @@ impl<'a> Parser<'a> {
     /// Reads a `<param>`'s value and its `</param>`; `<param>` was just read.
     fn param(&mut self) -> Res<Value> {
         let value = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Value => {
+            Mark::Start(Tag::Value) => {
                 self.count_value()?;
                 self.value()?
             }
-            Mark::Empty(e) if tag(&e) == Tag::Value => {
+            Mark::Empty(Tag::Value) => {
                 self.count_value()?;
                 Value::String(String::new())
             }
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => {
                 return Err(self
                     .error(DecodeErrorKind::MissingValue)
@@ -1082,30 +1101,30 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingMethodName));
         }
         let name = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::MethodName => self
+            Mark::Start(Tag::MethodName) => self
                 .content(self.limits.max_string_bytes, true)?
                 .into_string(),
-            Mark::Empty(e) if tag(&e) == Tag::MethodName => String::new(),
+            Mark::Empty(Tag::MethodName) => String::new(),
             _ => return Err(self.error(DecodeErrorKind::MissingMethodName)),
         };
         let mut params = Vec::new();
         match self.mark()? {
             // No `<params>`.
             Mark::End => return Ok(MethodCall { name, params }),
-            Mark::Empty(e) if tag(&e) == Tag::Params => {}
-            Mark::Start(e) if tag(&e) == Tag::Params => loop {
+            Mark::Empty(Tag::Params) => {}
+            Mark::Start(Tag::Params) => loop {
                 match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Param => params.push(self.param()?),
-                    Mark::Empty(e) if tag(&e) == Tag::Param => {
+                    Mark::Start(Tag::Param) => params.push(self.param()?),
+                    Mark::Empty(Tag::Param) => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
                             .with_detail("in <param>"));
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => break,
                 }
             },
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
         }
         // `</methodCall>`
         self.end()?;
@@ -1117,36 +1136,36 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingValue));
         }
         let out = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Params => {
+            Mark::Start(Tag::Params) => {
                 let value = match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Param => self.param()?,
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Param => {
-                        return Err(self.unexpected(&e));
+                    Mark::Start(Tag::Param) => self.param()?,
+                    Mark::Start(t) | Mark::Empty(t) if t != Tag::Param => {
+                        return Err(self.unexpected());
                     }
                     _ => return Err(self.error(DecodeErrorKind::MissingValue)),
                 };
                 match self.mark()? {
                     // `</params>`
                     Mark::End => {}
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) == Tag::Param => {
+                    Mark::Start(Tag::Param) | Mark::Empty(Tag::Param) => {
                         return Err(self.error(DecodeErrorKind::MultipleValues));
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                 }
                 Ok(value)
             }
-            Mark::Start(e) if tag(&e) == Tag::Fault => {
+            Mark::Start(Tag::Fault) => {
                 let at = self.pos;
                 let value = match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Value => {
+                    Mark::Start(Tag::Value) => {
                         self.count_value()?;
                         self.value()?
                     }
-                    Mark::Empty(e) if tag(&e) == Tag::Value => {
+                    Mark::Empty(Tag::Value) => {
                         self.count_value()?;
                         Value::String(String::new())
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
@@ -1159,10 +1178,10 @@ impl<'a> Parser<'a> {
                     DecodeError::new(DecodeErrorKind::InvalidFault, at).with_detail(why)
                 })?)
             }
-            Mark::Empty(e) if matches!(tag(&e), Tag::Params | Tag::Fault) => {
+            Mark::Empty(Tag::Params | Tag::Fault) => {
                 return Err(self.error(DecodeErrorKind::MissingValue));
             }
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => return Err(self.error(DecodeErrorKind::MissingValue)),
         };
         // `</methodResponse>`
