@@ -570,14 +570,12 @@ impl<'a> Parser<'a> {
         DecodeError::new(kind, self.pos)
     }
 
+    /// Where the next event starts. Each reading loop records it in `pos`
+    /// and matches `read_event()`'s result in place: moving a whole event
+    /// out of the call costs more than reading the fields needed.
+    #[inline]
     fn position(&self) -> usize {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
-    }
-
-    #[inline]
-    fn next(&mut self) -> Res<Event<'a>> {
-        self.pos = self.position();
-        self.reader.read_event().map_err(|e| self.xml_error(&e))
     }
 
     #[cold]
@@ -650,30 +648,27 @@ impl<'a> Parser<'a> {
     fn mark(&mut self) -> Res<Mark> {
         loop {
             self.pos = self.position();
-            let event = match self.reader.read_event() {
-                Ok(event) => event,
+            match self.reader.read_event() {
                 Err(e) => return Err(self.xml_error(&e)),
-            };
-            match event {
-                Event::Start(e) => return Ok(Mark::Start(tag(&e))),
-                Event::End(_) => return Ok(Mark::End),
-                Event::Empty(e) => return Ok(Mark::Empty(tag(&e))),
-                Event::Text(t) => {
+                Ok(Event::Start(e)) => return Ok(Mark::Start(tag(&e))),
+                Ok(Event::End(_)) => return Ok(Mark::End),
+                Ok(Event::Empty(e)) => return Ok(Mark::Empty(tag(&e))),
+                Ok(Event::Text(t)) => {
                     if !is_xml_space(&t) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
                 }
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::CData(_) | Event::GeneralRef(_) => {
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::CData(_) | Event::GeneralRef(_)) => {
                     return Err(self.error(DecodeErrorKind::UnexpectedText));
                 }
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => {
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => {
                     return Err(self
                         .error(DecodeErrorKind::Syntax)
                         .with_detail("(XML declaration not at the start)"));
                 }
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
         }
     }
@@ -712,28 +707,25 @@ impl<'a> Parser<'a> {
         let mut acc = Acc::Empty;
         loop {
             self.pos = self.position();
-            let event = match self.reader.read_event() {
-                Ok(event) => event,
+            match self.reader.read_event() {
                 Err(e) => return Err(self.xml_error(&e)),
-            };
-            match event {
-                Event::Text(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::Text(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) if text => acc.push(s),
                     Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
-                Event::CData(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::CData(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) if text => acc.push(s),
                     Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
-                Event::GeneralRef(r) => acc.push_char(self.resolve(&r)?),
-                Event::End(_) => return Ok(acc),
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::Start(_) | Event::Empty(_) => return Err(self.unexpected()),
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::GeneralRef(r)) => acc.push_char(self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(acc),
+                Ok(Event::Comment(_) | Event::PI(_)) => continue,
+                Ok(Event::Start(_)) | Ok(Event::Empty(_)) => return Err(self.unexpected()),
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
             if acc.len() > limit {
                 return Err(self.error(DecodeErrorKind::StringLimit));
@@ -905,37 +897,34 @@ impl<'a> Parser<'a> {
         let mut text = Acc::Empty;
         loop {
             self.pos = self.position();
-            let event = match self.reader.read_event() {
-                Ok(event) => event,
+            match self.reader.read_event() {
                 Err(e) => return Err(self.xml_error(&e)),
-            };
-            match event {
-                Event::Text(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::Text(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
                 },
-                Event::CData(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::CData(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
                 },
-                Event::GeneralRef(r) => text.push_char(self.resolve(&r)?),
-                Event::End(_) => return Ok(Content::Done(Value::String(text.into_string()))),
-                Event::Start(e) => {
+                Ok(Event::GeneralRef(r)) => text.push_char(self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(Content::Done(Value::String(text.into_string()))),
+                Ok(Event::Start(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
                     return self.typed(tag(&e), false);
                 }
-                Event::Empty(e) => {
+                Ok(Event::Empty(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
                     return self.typed(tag(&e), true);
                 }
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Comment(_) | Event::PI(_)) => continue,
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
             if text.len() > self.limits.max_string_bytes {
                 return Err(self.error(DecodeErrorKind::StringLimit));
@@ -1035,35 +1024,36 @@ impl<'a> Parser<'a> {
     fn root(&mut self) -> Res<Root> {
         let mut first = true;
         loop {
-            let ev = self.next()?;
-            let (e, empty) = match ev {
-                Event::Start(e) => (e, false),
-                Event::Empty(e) => (e, true),
-                Event::Decl(_) if first => {
+            self.pos = self.position();
+            let (t, empty) = match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e)) => (tag(&e), false),
+                Ok(Event::Empty(e)) => (tag(&e), true),
+                Ok(Event::Decl(_)) if first => {
                     first = false;
                     continue;
                 }
-                Event::Text(t) if is_xml_space(&t) => {
+                Ok(Event::Text(t)) if is_xml_space(&t) => {
                     first = false;
                     continue;
                 }
-                Event::Comment(_) | Event::PI(_) => {
+                Ok(Event::Comment(_) | Event::PI(_)) => {
                     first = false;
                     continue;
                 }
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
-                Event::Decl(_) => {
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Decl(_)) => {
                     return Err(self
                         .error(DecodeErrorKind::Syntax)
                         .with_detail("(XML declaration not at the start)"));
                 }
-                Event::End(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                Ok(Event::End(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => {
                     return Err(self.error(DecodeErrorKind::UnexpectedText));
                 }
             };
-            return match tag(&e) {
+            return match t {
                 Tag::MethodCall => Ok(Root::Call(empty)),
                 Tag::MethodResponse => Ok(Root::Response(empty)),
                 _ => Err(self
@@ -1193,12 +1183,14 @@ impl<'a> Parser<'a> {
     /// follow the root element.
     fn finish(&mut self) -> Res<()> {
         loop {
-            match self.next()? {
-                Event::Eof => return Ok(()),
-                Event::Text(t) if is_xml_space(&t) => {}
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                _ => return Err(self.error(DecodeErrorKind::TrailingContent)),
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Eof) => return Ok(()),
+                Ok(Event::Text(t)) if is_xml_space(&t) => {}
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(_) => return Err(self.error(DecodeErrorKind::TrailingContent)),
             }
         }
     }
