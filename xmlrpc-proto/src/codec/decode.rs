@@ -351,29 +351,76 @@ enum Tag {
     Other,
 }
 
+/// The element's [`Tag`] by local name (any prefix is ignored).
+///
+/// Array patterns compile to a few byte comparisons, where byte-string
+/// patterns would call `memcmp`; names are short, so the prefix is found
+/// by a plain scan.
 #[inline]
 fn tag(e: &BytesStart<'_>) -> Tag {
-    match e.local_name().into_inner() {
-        b"value" => Tag::Value,
-        b"i4" | b"int" | b"i1" | b"i2" => Tag::Int,
-        b"string" => Tag::String,
-        b"struct" => Tag::Struct,
-        b"member" => Tag::Member,
-        b"name" => Tag::Name,
-        b"array" => Tag::Array,
-        b"data" => Tag::Data,
-        b"double" | b"float" => Tag::Double,
-        b"boolean" => Tag::Boolean,
-        b"i8" => Tag::I8,
-        b"nil" => Tag::Nil,
-        b"base64" => Tag::Base64,
-        b"dateTime.iso8601" | b"dateTime" => Tag::DateTime,
-        b"param" => Tag::Param,
-        b"params" => Tag::Params,
-        b"fault" => Tag::Fault,
-        b"methodName" => Tag::MethodName,
-        b"methodCall" => Tag::MethodCall,
-        b"methodResponse" => Tag::MethodResponse,
+    let qname = e.name().into_inner();
+    let local = match qname.iter().rposition(|&b| b == b':') {
+        Some(i) => &qname[i + 1..],
+        None => qname,
+    };
+    match *local {
+        [b'v', b'a', b'l', b'u', b'e'] => Tag::Value,
+        [b'i', b'4'] => Tag::Int,
+        [b'i', b'n', b't'] => Tag::Int,
+        [b'i', b'1'] => Tag::Int,
+        [b'i', b'2'] => Tag::Int,
+        [b's', b't', b'r', b'i', b'n', b'g'] => Tag::String,
+        [b's', b't', b'r', b'u', b'c', b't'] => Tag::Struct,
+        [b'm', b'e', b'm', b'b', b'e', b'r'] => Tag::Member,
+        [b'n', b'a', b'm', b'e'] => Tag::Name,
+        [b'a', b'r', b'r', b'a', b'y'] => Tag::Array,
+        [b'd', b'a', b't', b'a'] => Tag::Data,
+        [b'd', b'o', b'u', b'b', b'l', b'e'] => Tag::Double,
+        [b'f', b'l', b'o', b'a', b't'] => Tag::Double,
+        [b'b', b'o', b'o', b'l', b'e', b'a', b'n'] => Tag::Boolean,
+        [b'i', b'8'] => Tag::I8,
+        [b'n', b'i', b'l'] => Tag::Nil,
+        [b'b', b'a', b's', b'e', b'6', b'4'] => Tag::Base64,
+        [
+            b'd',
+            b'a',
+            b't',
+            b'e',
+            b'T',
+            b'i',
+            b'm',
+            b'e',
+            b'.',
+            b'i',
+            b's',
+            b'o',
+            b'8',
+            b'6',
+            b'0',
+            b'1',
+        ] => Tag::DateTime,
+        [b'd', b'a', b't', b'e', b'T', b'i', b'm', b'e'] => Tag::DateTime,
+        [b'p', b'a', b'r', b'a', b'm'] => Tag::Param,
+        [b'p', b'a', b'r', b'a', b'm', b's'] => Tag::Params,
+        [b'f', b'a', b'u', b'l', b't'] => Tag::Fault,
+        [b'm', b'e', b't', b'h', b'o', b'd', b'N', b'a', b'm', b'e'] => Tag::MethodName,
+        [b'm', b'e', b't', b'h', b'o', b'd', b'C', b'a', b'l', b'l'] => Tag::MethodCall,
+        [
+            b'm',
+            b'e',
+            b't',
+            b'h',
+            b'o',
+            b'd',
+            b'R',
+            b'e',
+            b's',
+            b'p',
+            b'o',
+            b'n',
+            b's',
+            b'e',
+        ] => Tag::MethodResponse,
         _ => Tag::Other,
     }
 }
