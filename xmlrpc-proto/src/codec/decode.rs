@@ -636,8 +636,7 @@ impl<'a> Parser<'a> {
             quick_xml::Error::Escape(_) => DecodeErrorKind::UnknownEntity,
             _ => DecodeErrorKind::Syntax,
         };
-        let mut text = e.to_string();
-        text.truncate(text.floor_char_boundary_compat(120));
+        let text: String = e.to_string().chars().take(120).collect();
         DecodeError::new(kind, at.min(self.src.len())).with_detail(format!("({text})"))
     }
 
@@ -1350,21 +1349,4 @@ fn parse_double(text: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|d| d.is_finite())
-}
-
-/// `str::floor_char_boundary` for the supported Rust versions.
-trait FloorCharBoundary {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize;
-}
-
-impl FloorCharBoundary for String {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize {
-        if index >= self.len() {
-            return self.len();
-        }
-        (0..=index)
-            .rev()
-            .find(|&i| self.is_char_boundary(i))
-            .unwrap_or(0)
-    }
 }
