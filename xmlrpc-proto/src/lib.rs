@@ -9,6 +9,7 @@
 //!
 //! - [`Value`], [`Fault`], [`MethodCall`]: the value model.
 //! - [`codec`]: XML-RPC documents to values and back, over byte slices.
+//! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ mod convert;
 mod datetime;
 mod error;
 mod http;
+pub mod json;
 mod limits;
 mod request;
 mod server;
