@@ -519,6 +519,12 @@ impl ServerConnection {
         matches!(self.phase, Phase::Closing) && self.out_pos >= self.out.len()
     }
 
+    /// How many received bytes are buffered and not yet parsed.
+    #[cfg(test)]
+    pub(crate) fn buffered(&self) -> usize {
+        self.input.len()
+    }
+
     /// Queues the error answer for `e` and closes.
     fn fail(&mut self, e: ProtocolError) {
         let status = e.status_hint();
@@ -687,9 +693,11 @@ impl ServerConnection {
         }
         let keep_alive = self.config.keep_alive && http::keep_alive(raw.version, &raw.headers);
         let has_body = framing != Framing::Length(0);
+        // Sent even when part of the body is already here (allowed by RFC
+        // 9110, section 10.1.1), so that the output does not depend on how
+        // the input was split.
         if raw.version == Version::Http11
             && has_body
-            && self.input.is_empty()
             && http::has_token(&raw.headers, "expect", "100-continue")
         {
             self.compact_out();
