@@ -76,7 +76,8 @@ impl HeadScan {
     /// Looks for the end of the head in `buf` (which starts at the head),
     /// enforcing `max_head` so that the verdict does not depend on how the
     /// bytes were split: the head must end within the first `max_head`
-    /// bytes.
+    /// bytes. At the end of the stream (`eof`) a partial head is an
+    /// error.
     ///
     /// `check` runs a streaming parser on the incomplete head, so that a
     /// syntax error is answered at once rather than when the peer gives
@@ -88,6 +89,7 @@ impl HeadScan {
         &mut self,
         buf: &[u8],
         max_head: usize,
+        eof: bool,
         check: impl Fn(&[u8]) -> Result<(), HeadError>,
     ) -> Result<HeadStatus, ProtocolError> {
         let window = &buf[..buf.len().min(max_head)];
@@ -112,6 +114,7 @@ impl HeadScan {
         if self.lines > self.checked_lines
             || window.len() >= self.checked_len.saturating_mul(2)
             || buf.len() > max_head
+            || eof
         {
             self.checked_lines = self.lines;
             self.checked_len = window.len();
@@ -119,6 +122,9 @@ impl HeadScan {
         }
         if buf.len() > max_head {
             return Err(ProtocolError::HeadTooLarge { limit: max_head });
+        }
+        if eof {
+            return Err(ProtocolError::UnexpectedEof);
         }
         Ok(HeadStatus::Partial)
     }
@@ -752,12 +758,12 @@ mod tests {
         for split in 0..head.len() {
             let mut s = HeadScan::default();
             let check = |b: &[u8]| check_request_prefix(b, 8);
-            let first = s.scan(&head[..split], 1000, check).unwrap();
+            let first = s.scan(&head[..split], 1000, false, check).unwrap();
             if let HeadStatus::Complete(n) = first {
                 assert_eq!(n, head.len() - 4);
                 continue;
             }
-            match s.scan(head, 1000, check).unwrap() {
+            match s.scan(head, 1000, false, check).unwrap() {
                 HeadStatus::Complete(n) => assert_eq!(n, head.len() - 4),
                 HeadStatus::Partial => panic!("head not found at split {split}"),
             }

@@ -588,16 +588,12 @@ impl ServerConnection {
                     let status = scan.scan(
                         self.input.as_slice(),
                         self.config.limits.max_head_bytes,
+                        self.eof,
                         |b| http::check_request_prefix(b, max_headers),
                     );
                     match status {
                         Err(e) => return self.fail(e),
-                        Ok(HeadStatus::Partial) => {
-                            if self.eof {
-                                self.fail(ProtocolError::UnexpectedEof);
-                            }
-                            return;
-                        }
+                        Ok(HeadStatus::Partial) => return,
                         Ok(HeadStatus::Complete(n)) => {
                             let parsed =
                                 http::parse_request(&self.input.as_slice()[..n], max_headers);

@@ -520,7 +520,13 @@ fn respond_status_and_raw_keep_connection() {
     conn.handle_data(post("/nope", "", CALL).as_bytes(), now);
     assert!(matches!(conn.poll_event(), Ok(Some(ServerEvent::Call(_)))));
     assert!(!conn.wants_read());
-    assert_eq!(conn.respond(&Ok(Value::Nil)).is_ok(), true);
+    // nil is off by default: nothing is queued and the call still waits.
+    assert!(matches!(
+        conn.respond(&Ok(Value::Nil)),
+        Err(crate::RespondError::Encode(_))
+    ));
+    assert_eq!(conn.poll_transmit(), None);
+    conn.respond(&Ok(Value::Int(1))).unwrap();
     assert_eq!(conn.respond_status(404), Err(StateError::NoCallPending));
     let out = conn.poll_transmit().unwrap().to_vec();
     conn.advance_transmit(out.len());
