@@ -17,6 +17,8 @@ mod convert;
 mod datetime;
 mod limits;
 mod request;
+#[cfg(feature = "rustls")]
+pub mod tls;
 mod value;
 
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
