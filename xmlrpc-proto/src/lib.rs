@@ -9,21 +9,34 @@
 //!
 //! - [`Value`], [`Fault`], [`MethodCall`]: the value model.
 //! - [`codec`]: XML-RPC documents to values and back, over byte slices.
+//! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
 #![forbid(unsafe_code)]
 
+mod client;
 pub mod codec;
 mod convert;
 mod datetime;
+mod error;
+mod http;
+pub mod json;
 mod limits;
 mod request;
+mod server;
+#[cfg(test)]
+mod tests;
 #[cfg(feature = "rustls")]
 pub mod tls;
+mod url;
 mod value;
 
+pub use client::{ClientConfig, ClientConnection, ClientEvent, ResponseHead};
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
 pub use convert::{ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
+pub use error::{HeadError, ProtocolError, RespondError, SendError, StateError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
+pub use server::{BadCall, IncomingCall, ServerConfig, ServerConnection, ServerEvent};
+pub use url::{Scheme, Url, UrlError};
 pub use value::{Fault, MethodCall, Response, Struct, Value};
