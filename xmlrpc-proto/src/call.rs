@@ -4,9 +4,7 @@
 use std::fmt;
 use std::io;
 
-use crate::{
-    ConversionError, Fault, IntoValue, ProtocolError, SendError, UrlError, Value,
-};
+use crate::{ConversionError, Fault, IntoValue, ProtocolError, SendError, UrlError, Value};
 
 /// The positional parameters of a call: a `Vec<Value>`, `()` for none, or
 /// a tuple of up to 8 values of any [`IntoValue`] types.
@@ -289,7 +287,9 @@ mod tests {
             [Value::Nil]
         );
         assert_eq!(
-            [Value::Int(1), Value::Int(2)].into_params().expect("values"),
+            [Value::Int(1), Value::Int(2)]
+                .into_params()
+                .expect("values"),
             [Value::Int(1), Value::Int(2)]
         );
     }

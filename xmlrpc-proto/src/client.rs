@@ -82,12 +82,9 @@ impl ClientConfig {
         Self {
             host: url.host_header(),
             path: url.path().to_owned(),
-            basic_auth: url.username().map(|u| {
-                (
-                    u.to_owned(),
-                    url.password().unwrap_or_default().to_owned(),
-                )
-            }),
+            basic_auth: url
+                .username()
+                .map(|u| (u.to_owned(), url.password().unwrap_or_default().to_owned())),
             ..Self::default()
         }
     }
@@ -466,7 +463,9 @@ impl ClientConnection {
                             self.input.consume(n);
                             match parsed {
                                 Err(e) => return self.fail(ProtocolError::BadHead(e)),
-                                Ok(raw) if (100..200).contains(&raw.status) && raw.status != 101 => {
+                                Ok(raw)
+                                    if (100..200).contains(&raw.status) && raw.status != 101 =>
+                                {
                                     // An interim response: the final one follows.
                                     self.phase = Phase::Head {
                                         scan: HeadScan::default(),

@@ -176,7 +176,9 @@ pub(crate) struct RawResponse {
 pub(crate) fn check_response_prefix(buf: &[u8], max_headers: usize) -> Result<(), HeadError> {
     let mut headers = vec![httparse::EMPTY_HEADER; max_headers];
     let mut resp = httparse::Response::new(&mut headers);
-    resp.parse(buf).map(|_| ()).map_err(HeadError::from_httparse)
+    resp.parse(buf)
+        .map(|_| ())
+        .map_err(HeadError::from_httparse)
 }
 
 /// Parses a complete response head.
@@ -709,11 +711,29 @@ mod tests {
     #[test]
     fn chunked_errors() {
         let cases: &[(&[u8], ProtocolError)] = &[
-            (b"x\r\n", ProtocolError::BadChunk("chunk size is not hexadecimal")),
-            (b"3z\r\n", ProtocolError::BadChunk("chunk size is not hexadecimal")),
-            (b"3\r\nabcX", ProtocolError::BadChunk("chunk data not followed by CRLF")),
-            (b"3\nabc", ProtocolError::BadChunk("chunk size is not hexadecimal")),
-            (b"65", ProtocolError::BodyTooLarge { len: 101, limit: 100 }),
+            (
+                b"x\r\n",
+                ProtocolError::BadChunk("chunk size is not hexadecimal"),
+            ),
+            (
+                b"3z\r\n",
+                ProtocolError::BadChunk("chunk size is not hexadecimal"),
+            ),
+            (
+                b"3\r\nabcX",
+                ProtocolError::BadChunk("chunk data not followed by CRLF"),
+            ),
+            (
+                b"3\nabc",
+                ProtocolError::BadChunk("chunk size is not hexadecimal"),
+            ),
+            (
+                b"65",
+                ProtocolError::BodyTooLarge {
+                    len: 101,
+                    limit: 100,
+                },
+            ),
             (
                 b"fffffffffffffffff",
                 ProtocolError::BodyTooLarge {

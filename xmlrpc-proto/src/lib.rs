@@ -11,8 +11,11 @@
 //! - [`codec`]: XML-RPC documents to values and back, over byte slices.
 //! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
+//! - [`service`] and [`call`]: what the runtime crates share on top of the
+//!   connections: serving a [`dispatch::Site`], and client call errors.
 #![forbid(unsafe_code)]
 
+pub mod call;
 mod client;
 pub mod codec;
 mod convert;
@@ -24,6 +27,7 @@ pub mod json;
 mod limits;
 mod request;
 mod server;
+pub mod service;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "rustls")]
@@ -40,5 +44,5 @@ pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
 pub use server::{BadCall, IncomingCall, ServerConfig, ServerConnection, ServerEvent};
 pub use url::{Scheme, Url, UrlError};
-pub use xmlrpc_macros::xmlrpc;
 pub use value::{Fault, MethodCall, Response, Struct, Value};
+pub use xmlrpc_macros::xmlrpc;

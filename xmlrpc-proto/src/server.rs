@@ -300,12 +300,10 @@ impl ServerConnection {
             Phase::Complete { head, answer, body } => {
                 self.phase = Phase::InFlight { answer };
                 let head = *head;
-                return Ok(Some(
-                    match codec::decode_call(&body, &self.config.limits) {
-                        Ok(call) => ServerEvent::Call(IncomingCall { head, call }),
-                        Err(error) => ServerEvent::BadCall(BadCall { head, error }),
-                    },
-                ));
+                return Ok(Some(match codec::decode_call(&body, &self.config.limits) {
+                    Ok(call) => ServerEvent::Call(IncomingCall { head, call }),
+                    Err(error) => ServerEvent::BadCall(BadCall { head, error }),
+                }));
             }
             other => self.phase = other,
         }
@@ -607,9 +605,7 @@ impl ServerConnection {
                         }
                     }
                 }
-                Phase::Body {
-                    reader, body, ..
-                } => {
+                Phase::Body { reader, body, .. } => {
                     let limits = &self.config.limits;
                     match reader.read(
                         &mut self.input,

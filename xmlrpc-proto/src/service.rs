@@ -52,8 +52,18 @@ use std::task::{Context, Poll};
 
 use crate::dispatch::{Dispatcher, Reply, Site};
 use crate::{
-    Fault, Limits, MethodCall, RequestHead, ServerConnection, ServerEvent, Value, codec,
+    EncodeOptions, Fault, Limits, MethodCall, RequestHead, ServerConnection, ServerEvent, Value,
+    codec,
 };
+
+/// The encoding policy of `dispatcher`'s answers: nil and i8 as it allows.
+#[must_use]
+pub fn encode_options(dispatcher: &Dispatcher) -> EncodeOptions {
+    let mut options = EncodeOptions::default();
+    options.allow_nil = dispatcher.allows_none();
+    options.allow_i8 = dispatcher.allows_i8();
+    options
+}
 
 /// The content type of every XML-RPC answer.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -269,7 +279,7 @@ impl Answer {
     /// the dispatcher's `Can't serialize output` fault.
     #[must_use]
     pub fn into_body(self) -> Vec<u8> {
-        let options = self.dispatcher.encode_options();
+        let options = encode_options(&self.dispatcher);
         let mut body = Vec::with_capacity(256);
         if let Err(e) = codec::encode_response(&self.result, &options, &mut body) {
             body.clear();

@@ -299,7 +299,10 @@ mod tests {
         let u = Url::parse("http://h:/RPC2").unwrap();
         assert_eq!(u.port(), 80);
         let u = Url::parse("http://a:b@c@h/").unwrap();
-        assert_eq!((u.username(), u.password(), u.host()), (Some("a"), Some("b@c"), "h"));
+        assert_eq!(
+            (u.username(), u.password(), u.host()),
+            (Some("a"), Some("b@c"), "h")
+        );
         assert!(!format!("{u:?}").contains("b@c"));
     }
 

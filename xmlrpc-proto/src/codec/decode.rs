@@ -42,10 +42,7 @@ pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeEr
 /// # Errors
 ///
 /// When the document is not a well-formed response within `limits`.
-pub fn decode_response(
-    input: &[u8],
-    limits: &Limits,
-) -> Result<Result<Value, Fault>, DecodeError> {
+pub fn decode_response(input: &[u8], limits: &Limits) -> Result<Result<Value, Fault>, DecodeError> {
     let _ = (input, limits);
     todo!()
 }

@@ -77,12 +77,14 @@ use std::sync::Arc;
 
 pub use error::HandlerError;
 pub use lookup::{Lookup, LookupError};
-pub use procedure::{AsyncHandler, AsyncRequestHandler, Handler, IntoReply, Procedure, RequestHandler};
+pub use procedure::{
+    AsyncHandler, AsyncRequestHandler, Handler, IntoReply, Procedure, RequestHandler,
+};
 pub use reply::Reply;
 pub use site::Site;
 
-use procedure::Outcome;
 use crate::{DecodeError, EncodeError, Fault, MethodCall, RequestHead, Value};
+use procedure::Outcome;
 
 /// Twisted's default fault code for an unknown procedure.
 pub const NOT_FOUND: i32 = 8001;
@@ -135,7 +137,10 @@ impl fmt::Debug for Dispatcher {
         names.sort_unstable();
         f.debug_struct("Dispatcher")
             .field("procedures", &names)
-            .field("sub_handlers", &self.sub_handlers.keys().collect::<Vec<_>>())
+            .field(
+                "sub_handlers",
+                &self.sub_handlers.keys().collect::<Vec<_>>(),
+            )
             .field("custom_lookup", &self.lookup.is_some())
             .field("separator", &self.separator)
             .field("not_found_code", &self.not_found_code)
@@ -210,7 +215,11 @@ impl Dispatcher {
     /// let mut d = Dispatcher::new();
     /// d.register("concat", |a: String, b: String| a + &b).help("Joins two strings.");
     /// ```
-    pub fn register<Args>(&mut self, name: impl Into<String>, f: impl Handler<Args>) -> &mut Procedure {
+    pub fn register<Args>(
+        &mut self,
+        name: impl Into<String>,
+        f: impl Handler<Args>,
+    ) -> &mut Procedure {
         self.insert(name, f.into_procedure())
     }
 
@@ -271,7 +280,11 @@ impl Dispatcher {
     /// d.put_sub_handler("date", date);
     /// assert_eq!(d.list_methods(), ["date.time"]);
     /// ```
-    pub fn put_sub_handler(&mut self, prefix: impl Into<String>, handler: impl Lookup) -> &mut Self {
+    pub fn put_sub_handler(
+        &mut self,
+        prefix: impl Into<String>,
+        handler: impl Lookup,
+    ) -> &mut Self {
         self.sub_handlers.insert(prefix.into(), Box::new(handler));
         self
     }
@@ -408,9 +421,7 @@ impl Dispatcher {
     ) -> Reply {
         match catch_unwind(AssertUnwindSafe(|| procedure.invoke(head, name, params))) {
             Ok(Outcome::Ready(Ok(v))) => Reply::ready(Ok(v)),
-            Ok(Outcome::Ready(Err(f))) => {
-                Reply::fault(reply::to_fault(name, self.failure_code, f))
-            }
+            Ok(Outcome::Ready(Err(f))) => Reply::fault(reply::to_fault(name, self.failure_code, f)),
             Ok(Outcome::Pending(fut)) => Reply::pending(fut, name, self.failure_code),
             Err(payload) => Reply::fault(reply::panicked(name, self.failure_code, &*payload)),
         }

@@ -82,7 +82,11 @@ pub(crate) fn to_fault(name: &str, failure_code: i32, failure: Failure) -> Fault
     }
 }
 
-pub(crate) fn panicked(name: &str, failure_code: i32, payload: &(dyn std::any::Any + Send)) -> Fault {
+pub(crate) fn panicked(
+    name: &str,
+    failure_code: i32,
+    payload: &(dyn std::any::Any + Send),
+) -> Fault {
     tracing::error!(
         procedure = name,
         panic = panic_message(payload),

@@ -45,7 +45,11 @@ impl Site {
     }
 
     /// Serves `dispatcher` at `path` (replacing what was there).
-    pub fn mount(&mut self, path: impl Into<String>, dispatcher: impl Into<Arc<Dispatcher>>) -> &mut Self {
+    pub fn mount(
+        &mut self,
+        path: impl Into<String>,
+        dispatcher: impl Into<Arc<Dispatcher>>,
+    ) -> &mut Self {
         let path = path.into();
         let d = dispatcher.into();
         if let Some(slot) = self.mounts.iter_mut().find(|(p, _)| *p == path) {
@@ -60,10 +64,7 @@ impl Site {
     #[must_use]
     pub fn resolve(&self, target: &str) -> Option<&Arc<Dispatcher>> {
         let path = path_of(target);
-        self.mounts
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, d)| d)
+        self.mounts.iter().find(|(p, _)| p == path).map(|(_, d)| d)
     }
 
     /// The mounted paths, in mount order.
@@ -103,7 +104,8 @@ mod tests {
     #[test]
     fn mount_replaces() {
         let mut s = Site::new();
-        s.mount("/a", Dispatcher::new()).mount("/a", Dispatcher::new());
+        s.mount("/a", Dispatcher::new())
+            .mount("/a", Dispatcher::new());
         assert_eq!(s.paths().collect::<Vec<_>>(), ["/a"]);
         assert!(s.resolve("/b").is_none());
         assert!(Site::standard(Dispatcher::new()).resolve("/").is_some());

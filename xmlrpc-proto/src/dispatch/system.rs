@@ -1,6 +1,6 @@
 //! The `system.*` procedures: introspection and `system.multicall`.
 
-use super::procedure::{count_message, arg_message};
+use super::procedure::{arg_message, count_message};
 use super::{Dispatcher, LookupError, Reply};
 use crate::{ConversionError, Fault, RequestHead, Value};
 
@@ -189,10 +189,7 @@ impl Dispatcher {
         if calls.len() > max {
             return Reply::fault(Fault::new(
                 self.failure_code,
-                format!(
-                    "{name}: {} calls exceed the limit of {max}",
-                    calls.len()
-                ),
+                format!("{name}: {} calls exceed the limit of {max}", calls.len()),
             ));
         }
         let parts = calls
