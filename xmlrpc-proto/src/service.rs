@@ -59,10 +59,11 @@ use crate::{
 /// The encoding policy of `dispatcher`'s answers: nil and i8 as it allows.
 #[must_use]
 pub fn encode_options(dispatcher: &Dispatcher) -> EncodeOptions {
-    let mut options = EncodeOptions::default();
-    options.allow_nil = dispatcher.allows_none();
-    options.allow_i8 = dispatcher.allows_i8();
-    options
+    EncodeOptions {
+        allow_nil: dispatcher.allows_none(),
+        allow_i8: dispatcher.allows_i8(),
+        ..EncodeOptions::default()
+    }
 }
 
 /// The content type of every XML-RPC answer.
@@ -269,7 +270,6 @@ pub struct Answer {
 
 impl Answer {
     /// The procedure's result.
-    #[must_use]
     pub fn result(&self) -> &Result<Value, Fault> {
         &self.result
     }
