@@ -187,8 +187,8 @@ pub struct ClientConnection {
     reusable: bool,
 }
 
-fn after(now: Instant, d: Duration) -> Option<Instant> {
-    now.checked_add(d)
+fn after(now: Option<Instant>, d: Duration) -> Option<Instant> {
+    now.and_then(|n| n.checked_add(d))
 }
 
 impl ClientConnection {
@@ -302,13 +302,13 @@ impl ClientConnection {
                 ref mut deadline, ..
             } => {
                 if deadline.is_none() {
-                    *deadline = after(now, self.config.limits.head_timeout);
+                    *deadline = after(Some(now), self.config.limits.head_timeout);
                 }
             }
             Phase::Body { .. } => {}
         }
         self.input.extend(data);
-        self.advance(now);
+        self.advance(Some(now));
     }
 
     /// The server closed its sending side.
@@ -322,7 +322,10 @@ impl ClientConnection {
             Phase::Head { .. } if self.input.is_empty() => {
                 self.fail(ProtocolError::ClosedBeforeResponse);
             }
-            Phase::Head { .. } => self.fail(ProtocolError::UnexpectedEof),
+            Phase::Head { .. } => {
+                self.advance(None);
+                self.finish_body_at_eof();
+            }
             Phase::Body { .. } => self.finish_body_at_eof(),
             Phase::Done(_) | Phase::Closed => self.reusable = false,
         }
@@ -445,15 +448,18 @@ impl ClientConnection {
         self.reusable = false;
     }
 
-    fn advance(&mut self, now: Instant) {
+    fn advance(&mut self, now: Option<Instant>) {
         loop {
             match &mut self.phase {
                 Phase::Head { scan, .. } => {
                     let limits = &self.config.limits;
                     let max_headers = limits.max_headers;
-                    let status = scan.scan(self.input.as_slice(), limits.max_head_bytes, |b| {
-                        http::check_response_prefix(b, max_headers)
-                    });
+                    let status = scan.scan(
+                        self.input.as_slice(),
+                        limits.max_head_bytes,
+                        self.eof,
+                        |b| http::check_response_prefix(b, max_headers),
+                    );
                     match status {
                         Err(e) => return self.fail(e),
                         Ok(HeadStatus::Partial) => return,
@@ -499,7 +505,7 @@ impl ClientConnection {
         }
     }
 
-    fn start_body(&mut self, raw: http::RawResponse, now: Instant) -> Result<(), ProtocolError> {
+    fn start_body(&mut self, raw: http::RawResponse, now: Option<Instant>) -> Result<(), ProtocolError> {
         let limits = &self.config.limits;
         if raw.status == 101 {
             return Err(ProtocolError::HttpStatus {

@@ -55,9 +55,13 @@ impl InBuf {
 /// each byte is scanned once however the head arrives.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct HeadScan {
+    /// Bytes known not to hold the end of the head.
     scanned: usize,
+    /// Bytes whose line feeds have been counted.
+    counted: usize,
     lines: usize,
     checked_lines: usize,
+    checked_len: usize,
 }
 
 /// What a look at a partial or complete head found.
@@ -72,45 +76,55 @@ impl HeadScan {
     /// Looks for the end of the head in `buf` (which starts at the head),
     /// enforcing `max_head` so that the verdict does not depend on how the
     /// bytes were split: the head must end within the first `max_head`
-    /// bytes. `check` runs a streaming parser on a prefix and reports a
-    /// syntax error as soon as one is certain.
+    /// bytes. At the end of the stream (`eof`) a partial head is an
+    /// error.
+    ///
+    /// `check` runs a streaming parser on the incomplete head, so that a
+    /// syntax error is answered at once rather than when the peer gives
+    /// up. A streaming parser's error on a prefix is its error on the
+    /// whole, so the verdict does not depend on when it runs; it runs when
+    /// a line ends or the input has doubled since the last run, which keeps
+    /// the total work linear.
     pub(crate) fn scan(
         &mut self,
         buf: &[u8],
         max_head: usize,
+        eof: bool,
         check: impl Fn(&[u8]) -> Result<(), HeadError>,
     ) -> Result<HeadStatus, ProtocolError> {
         let window = &buf[..buf.len().min(max_head)];
-        let mut end = None;
         let mut pending = None;
         for i in memchr::memchr_iter(b'\n', &window[self.scanned.min(window.len())..]) {
             let j = self.scanned + i;
+            if j >= self.counted {
+                self.lines += 1;
+                self.counted = j + 1;
+            }
             match (window.get(j + 1), window.get(j + 2)) {
-                (Some(b'\n'), _) => {
-                    end = Some(j + 2);
-                    break;
-                }
-                (Some(b'\r'), Some(b'\n')) => {
-                    end = Some(j + 3);
-                    break;
-                }
+                (Some(b'\n'), _) => return Ok(HeadStatus::Complete(j + 2)),
+                (Some(b'\r'), Some(b'\n')) => return Ok(HeadStatus::Complete(j + 3)),
                 (None, _) | (Some(b'\r'), None) => {
                     pending = Some(j);
                     break;
                 }
-                _ => self.lines += 1,
+                _ => {}
             }
         }
-        if let Some(end) = end {
-            return Ok(HeadStatus::Complete(end));
-        }
         self.scanned = pending.unwrap_or(window.len());
-        if self.lines > self.checked_lines || buf.len() > max_head {
+        if self.lines > self.checked_lines
+            || window.len() >= self.checked_len.saturating_mul(2)
+            || buf.len() > max_head
+            || eof
+        {
             self.checked_lines = self.lines;
+            self.checked_len = window.len();
             check(window).map_err(ProtocolError::BadHead)?;
         }
         if buf.len() > max_head {
             return Err(ProtocolError::HeadTooLarge { limit: max_head });
+        }
+        if eof {
+            return Err(ProtocolError::UnexpectedEof);
         }
         Ok(HeadStatus::Partial)
     }
@@ -764,12 +778,12 @@ mod tests {
         for split in 0..head.len() {
             let mut s = HeadScan::default();
             let check = |b: &[u8]| check_request_prefix(b, 8);
-            let first = s.scan(&head[..split], 1000, check).unwrap();
+            let first = s.scan(&head[..split], 1000, false, check).unwrap();
             if let HeadStatus::Complete(n) = first {
                 assert_eq!(n, head.len() - 4);
                 continue;
             }
-            match s.scan(head, 1000, check).unwrap() {
+            match s.scan(head, 1000, false, check).unwrap() {
                 HeadStatus::Complete(n) => assert_eq!(n, head.len() - 4),
                 HeadStatus::Partial => panic!("head not found at split {split}"),
             }

@@ -517,6 +517,12 @@ impl ServerConnection {
         matches!(self.phase, Phase::Closing) && self.out_pos >= self.out.len()
     }
 
+    /// How many received bytes are buffered and not yet parsed.
+    #[cfg(test)]
+    pub(crate) fn buffered(&self) -> usize {
+        self.input.len()
+    }
+
     /// Queues the error answer for `e` and closes.
     fn fail(&mut self, e: ProtocolError) {
         let status = e.status_hint();
@@ -580,16 +586,12 @@ impl ServerConnection {
                     let status = scan.scan(
                         self.input.as_slice(),
                         self.config.limits.max_head_bytes,
+                        self.eof,
                         |b| http::check_request_prefix(b, max_headers),
                     );
                     match status {
                         Err(e) => return self.fail(e),
-                        Ok(HeadStatus::Partial) => {
-                            if self.eof {
-                                self.fail(ProtocolError::UnexpectedEof);
-                            }
-                            return;
-                        }
+                        Ok(HeadStatus::Partial) => return,
                         Ok(HeadStatus::Complete(n)) => {
                             let parsed =
                                 http::parse_request(&self.input.as_slice()[..n], max_headers);
@@ -683,9 +685,11 @@ impl ServerConnection {
         }
         let keep_alive = self.config.keep_alive && http::keep_alive(raw.version, &raw.headers);
         let has_body = framing != Framing::Length(0);
+        // Sent even when part of the body is already here (allowed by RFC
+        // 9110, section 10.1.1), so that the output does not depend on how
+        // the input was split.
         if raw.version == Version::Http11
             && has_body
-            && self.input.is_empty()
             && http::has_token(&raw.headers, "expect", "100-continue")
         {
             self.compact_out();
