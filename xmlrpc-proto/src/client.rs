@@ -505,7 +505,11 @@ impl ClientConnection {
         }
     }
 
-    fn start_body(&mut self, raw: http::RawResponse, now: Option<Instant>) -> Result<(), ProtocolError> {
+    fn start_body(
+        &mut self,
+        raw: http::RawResponse,
+        now: Option<Instant>,
+    ) -> Result<(), ProtocolError> {
         let limits = &self.config.limits;
         if raw.status == 101 {
             return Err(ProtocolError::HttpStatus {

@@ -1,31 +1,7 @@
 //! Conversions between Rust types and [`Value`]: [`FromValue`] and
 //! [`IntoValue`].
 //!
-//! # The mapping
-//!
-//! | Rust | XML-RPC | signature name |
-//! |---|---|---|
-//! | `i8`, `i16`, `i32`, `u16` | `int` (an `i8` in range is accepted too) | `"int"` |
-//! | `i64`, `isize`, `u32`, `u64`, `usize`, `i128`, `u128` | `int` when the number fits 32 bits, else `i8` | `"i8"` |
-//! | `bool` | `boolean` | `"boolean"` |
-//! | `f64`, `f32` | `double` (an `int`, or an `i8` a double holds exactly, is accepted too) | `"double"` |
-//! | `String`, `&str`, `Box<str>`, `Cow<str>`, `char` | `string` | `"string"` |
-//! | `Vec<u8>`, `Box<[u8]>`, `[u8; N]`, `&[u8]` | `base64` | `"base64"` |
-//! | [`DateTime`], `time::PrimitiveDateTime`, `time::OffsetDateTime` | `dateTime.iso8601` | `"dateTime.iso8601"` |
-//! | `Vec<T>`, `VecDeque<T>`, `Box<[T]>`, `[T; N]`, `&[T]`, sets, tuples of 1 to 12 | `array` | `"array"` |
-//! | `HashMap<String, T>`, `BTreeMap<String, T>`, [`Struct`] | `struct` | `"struct"` |
-//! | `Option<T>` | `nil` for `None`, else as `T` | as `T` |
-//! | `()` | `nil` | `"nil"` |
-//! | [`Value`] | any value, unchanged | `"value"` ([`ANY_TYPE`]) |
-//!
-//! `u8` has no conversion of its own, so that `Vec<u8>` can mean `base64`
-//! rather than an array of ints. Convert a single byte through `u16` or
-//! `i32` and `u8::try_from`.
-//!
-//! # Errors
-//!
-//! A [`ConversionError`] says what was expected and what arrived, and where
-//! inside arrays and structs: `[2].name: expected string, found int`.
+//! See [`FromValue`] for the mapping between Rust types and XML-RPC types.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -148,7 +124,35 @@ impl std::error::Error for ConversionError {}
 /// A Rust type that can be built from an XML-RPC [`Value`]: what handler
 /// parameters and client results are converted with.
 ///
-/// See the [module documentation](self) for the types covered.
+/// # The mapping
+///
+/// | Rust | XML-RPC | signature name |
+/// |---|---|---|
+/// | `i8`, `i16`, `i32`, `u16` | `int` (an `i8` in range is accepted too) | `"int"` |
+/// | `i64`, `isize`, `u32`, `u64`, `usize`, `i128`, `u128` | `int` when the number fits 32 bits, else `i8` | `"i8"` |
+/// | `bool` | `boolean` | `"boolean"` |
+/// | `f64`, `f32` | `double` (an `int`, or an `i8` a double holds exactly, is accepted too) | `"double"` |
+/// | `String`, `&str`, `Box<str>`, `Cow<str>`, `char` | `string` | `"string"` |
+/// | `Vec<u8>`, `Box<[u8]>`, `[u8; N]`, `&[u8]` | `base64` | `"base64"` |
+/// | [`DateTime`], `time::PrimitiveDateTime`, `time::OffsetDateTime` | `dateTime.iso8601` | `"dateTime.iso8601"` |
+/// | `Vec<T>`, `VecDeque<T>`, `Box<[T]>`, `[T; N]`, `&[T]`, sets, tuples of 1 to 12 | `array` | `"array"` |
+/// | `HashMap<String, T>`, `BTreeMap<String, T>`, [`Struct`] | `struct` | `"struct"` |
+/// | `Option<T>` | `nil` for `None`, else as `T` | as `T` |
+/// | `()` | `nil` | `"nil"` |
+/// | [`Value`] | any value, unchanged | `"value"` ([`ANY_TYPE`]) |
+///
+/// Borrowed forms (`&str`, `&[T]`, `&[u8]`, and `&T` for any cloneable
+/// `T: IntoValue`) only convert into values; `Box<T>` converts as `T`. With the
+/// `serde` feature, `Serde<T>` converts any `Serialize`/`Deserialize` type.
+///
+/// `u8` has no conversion of its own, so that `Vec<u8>` can mean `base64`
+/// rather than an array of ints. Convert a single byte through `u16` or
+/// `i32` and `u8::try_from`.
+///
+/// A [`ConversionError`] says what was expected and what arrived, and where
+/// inside arrays and structs: `[2].name: expected string, found int`.
+///
+/// # Example
 ///
 /// ```
 /// use xmlrpc_proto::{FromValue, Value};
@@ -178,7 +182,7 @@ pub trait FromValue: Sized {
 /// A Rust type that can be turned into an XML-RPC [`Value`]: what handler
 /// results and client parameters are converted with.
 ///
-/// See the [module documentation](self) for the types covered.
+/// The types covered are those of [`FromValue`], in the other direction.
 ///
 /// ```
 /// use xmlrpc_proto::{IntoValue, Value};

@@ -15,6 +15,8 @@
 //!   connections: serving a [`dispatch::Site`], and client call errors.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod call;
 mod client;
 pub mod codec;
@@ -26,6 +28,8 @@ mod http;
 pub mod json;
 mod limits;
 mod request;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod server;
 pub mod service;
 #[cfg(test)]
@@ -35,6 +39,8 @@ pub mod tls;
 mod url;
 mod value;
 
+#[cfg(feature = "serde")]
+pub use self::serde::{Serde, from_value, to_value};
 pub use client::{ClientConfig, ClientConnection, ClientEvent, ResponseHead};
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
 pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};

@@ -51,20 +51,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::dispatch::{Dispatcher, Reply, Site};
-use crate::{
-    EncodeOptions, Fault, Limits, MethodCall, RequestHead, ServerConnection, ServerEvent, Value,
-    codec,
-};
-
-/// The encoding policy of `dispatcher`'s answers: nil and i8 as it allows.
-#[must_use]
-pub fn encode_options(dispatcher: &Dispatcher) -> EncodeOptions {
-    EncodeOptions {
-        allow_nil: dispatcher.allows_none(),
-        allow_i8: dispatcher.allows_i8(),
-        ..EncodeOptions::default()
-    }
-}
+use crate::{Fault, Limits, MethodCall, RequestHead, ServerConnection, ServerEvent, Value, codec};
 
 /// The content type of every XML-RPC answer.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -279,12 +266,12 @@ impl Answer {
     /// the dispatcher's `Can't serialize output` fault.
     #[must_use]
     pub fn into_body(self) -> Vec<u8> {
-        let options = encode_options(&self.dispatcher);
+        let options = self.dispatcher.encode_options();
         let mut body = Vec::with_capacity(256);
-        if let Err(e) = codec::encode_response(&self.result, &options, &mut body) {
+        if let Err(e) = codec::encode_response(&self.result, options, &mut body) {
             body.clear();
             let fault = Err(self.dispatcher.encode_failure(&e));
-            if let Err(e) = codec::encode_response(&fault, &options, &mut body) {
+            if let Err(e) = codec::encode_response(&fault, options, &mut body) {
                 // A fault is an int and a string: always writable.
                 tracing::error!(error = %e, "fault could not be written");
             }

@@ -83,7 +83,7 @@ pub use procedure::{
 pub use reply::Reply;
 pub use site::Site;
 
-use crate::{DecodeError, EncodeError, Fault, MethodCall, RequestHead, Value};
+use crate::{DecodeError, EncodeError, EncodeOptions, Fault, MethodCall, RequestHead, Value};
 use procedure::Outcome;
 
 /// Twisted's default fault code for an unknown procedure.
@@ -93,6 +93,55 @@ pub const FAILURE: i32 = 8002;
 
 /// A type whose methods are published as procedures: what the
 /// [`xmlrpc`](crate::xmlrpc) attribute macro implements for an `impl` block.
+///
+/// ```
+/// use std::sync::Arc;
+/// use xmlrpc_proto::dispatch::Dispatcher;
+/// use xmlrpc_proto::{Fault, MethodCall, RequestHead, Value};
+///
+/// struct Example;
+///
+/// #[xmlrpc_proto::xmlrpc]
+/// impl Example {
+///     /// Returns its argument.
+///     pub fn echo(&self, x: Value) -> Value {
+///         x
+///     }
+///
+///     /// Divides two integers.
+///     pub fn div(&self, a: i32, b: i32) -> Result<i32, Fault> {
+///         a.checked_div(b).ok_or(Fault::new(1, "division by zero"))
+///     }
+///
+///     #[xmlrpc(name = "date.time")]
+///     pub async fn time(&self) -> f64 {
+///         0.0
+///     }
+///
+///     /// Answers with the request's path.
+///     pub fn path(&self, head: &RequestHead) -> String {
+///         head.path.clone()
+///     }
+///
+///     #[xmlrpc(skip)]
+///     pub fn helper(&self) {}
+/// }
+///
+/// let mut d = Dispatcher::from_object(Arc::new(Example));
+/// d.enable_introspection();
+/// let head = RequestHead::new("POST", "/RPC2");
+/// let call = |name: &str, params| d.call(&head, MethodCall::new(name, params)).into_ready();
+/// assert_eq!(call("path", vec![]).unwrap(), Ok(Value::from("/RPC2")));
+/// assert_eq!(
+///     call("system.methodHelp", vec![Value::from("div")]).unwrap(),
+///     Ok(Value::from("Divides two integers."))
+/// );
+/// assert_eq!(
+///     call("system.methodSignature", vec![Value::from("div")]).unwrap(),
+///     Ok(Value::Array(vec![Value::Array(vec!["int".into(), "int".into(), "int".into()])]))
+/// );
+/// assert!(call("date.time", vec![]).is_err()); // async: to be polled
+/// ```
 pub trait Publish: Send + Sync + 'static {
     /// Registers this object's procedures on `dispatcher`.
     fn publish(self: Arc<Self>, dispatcher: &mut Dispatcher);
@@ -125,8 +174,7 @@ pub struct Dispatcher {
     separator: String,
     not_found_code: i32,
     failure_code: i32,
-    allow_none: bool,
-    allow_i8: bool,
+    encode: EncodeOptions,
     introspection: bool,
     multicall_max: Option<usize>,
 }
@@ -145,8 +193,7 @@ impl fmt::Debug for Dispatcher {
             .field("separator", &self.separator)
             .field("not_found_code", &self.not_found_code)
             .field("failure_code", &self.failure_code)
-            .field("allow_none", &self.allow_none)
-            .field("allow_i8", &self.allow_i8)
+            .field("encode", &self.encode)
             .field("introspection", &self.introspection)
             .field("multicall_max", &self.multicall_max)
             .finish()
@@ -172,8 +219,7 @@ impl Dispatcher {
             separator: ".".to_owned(),
             not_found_code: NOT_FOUND,
             failure_code: FAILURE,
-            allow_none: false,
-            allow_i8: false,
+            encode: EncodeOptions::default(),
             introspection: false,
             multicall_max: None,
         }
@@ -348,28 +394,41 @@ impl Dispatcher {
     /// Default `false`: a result holding nil cannot be written, and the
     /// caller gets the FAILURE fault instead.
     pub fn set_allow_none(&mut self, allow: bool) -> &mut Self {
-        self.allow_none = allow;
+        self.encode.allow_nil = allow;
         self
     }
 
     /// Whether results may contain `<nil/>`.
     #[must_use]
     pub fn allows_none(&self) -> bool {
-        self.allow_none
+        self.encode.allow_nil
     }
 
     /// Whether results may contain `<i8>`. Default `false`: a 64-bit
     /// integer that fits 32 bits is written as `<int>`, a larger one
     /// cannot be written.
     pub fn set_allow_i8(&mut self, allow: bool) -> &mut Self {
-        self.allow_i8 = allow;
+        self.encode.allow_i8 = allow;
         self
     }
 
     /// Whether results may contain `<i8>`.
     #[must_use]
     pub fn allows_i8(&self) -> bool {
-        self.allow_i8
+        self.encode.allow_i8
+    }
+
+    /// Sets every option results are written with (nil, i8, their
+    /// spelling, string style) at once.
+    pub fn set_encode_options(&mut self, options: EncodeOptions) -> &mut Self {
+        self.encode = options;
+        self
+    }
+
+    /// The options the runtime writes this dispatcher's results with.
+    #[must_use]
+    pub fn encode_options(&self) -> &EncodeOptions {
+        &self.encode
     }
 
     /// Serves `system.listMethods`, `system.methodHelp` and

@@ -38,21 +38,60 @@ fn errors_answer_at_once_in_every_split() {
         ("GET /\x01 HTTP/1.1\r\n".into(), 400),
         ("POST / HTTP/1.1\r\nBad Name: x\r\n".into(), 400),
         ("POST / HTTP/1.1\r\nHost: a\rb\r\n\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n".into(), 400),
+        (
+            "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n".into(),
+            400,
+        ),
+        (
+            "POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n".into(),
+            400,
+        ),
+        (
+            "POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\n".into(),
+            400,
+        ),
         ("POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n".into(), 400),
         ("POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n".into(), 413),
-        ("POST / HTTP/1.1\r\nContent-Length: 18446744073709551615\r\n\r\n".into(), 413),
-        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdeXX".into(), 400),
-        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n".into(), 413),
-        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff".into(), 413),
-        ("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".into(), 501),
-        ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n".into(), 400),
-        ("POST / HTTP/1.1\r\nContent-Encoding: br\r\nContent-Length: 1\r\n\r\n".into(), 415),
+        (
+            "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n".into(),
+            400,
+        ),
+        (
+            "POST / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n".into(),
+            413,
+        ),
+        (
+            "POST / HTTP/1.1\r\nContent-Length: 18446744073709551615\r\n\r\n".into(),
+            413,
+        ),
+        (
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".into(),
+            400,
+        ),
+        (
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdeXX".into(),
+            400,
+        ),
+        (
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n".into(),
+            413,
+        ),
+        (
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff".into(),
+            413,
+        ),
+        (
+            "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".into(),
+            501,
+        ),
+        (
+            "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n".into(),
+            400,
+        ),
+        (
+            "POST / HTTP/1.1\r\nContent-Encoding: br\r\nContent-Length: 1\r\n\r\n".into(),
+            415,
+        ),
         ("POST / HTTP/1.1\r\nHost: x\r\n\r\n".into(), 411),
         ("GET / HTTP/1.1\r\nHost: x\r\n\r\n".into(), 405),
         ("PUT / HTTP/1.1\r\nContent-Length: 1\r\n\r\n".into(), 405),
@@ -91,7 +130,10 @@ fn error_is_sticky_and_later_input_ignored() {
     let n = conn.poll_transmit().map(<[u8]>::len).unwrap();
     conn.advance_transmit(n);
     assert!(conn.is_closed());
-    assert_eq!(conn.respond(&Ok(Value::Nil)), Err(StateError::Closed.into()));
+    assert_eq!(
+        conn.respond(&Ok(Value::Nil)),
+        Err(StateError::Closed.into())
+    );
 }
 
 #[test]
@@ -122,7 +164,10 @@ fn expect_100_continue_comes_before_the_body() {
     );
     conn.handle_data(head.as_bytes(), now);
     assert_eq!(conn.poll_event(), Ok(None));
-    assert_eq!(conn.poll_transmit(), Some(&b"HTTP/1.1 100 Continue\r\n\r\n"[..]));
+    assert_eq!(
+        conn.poll_transmit(),
+        Some(&b"HTTP/1.1 100 Continue\r\n\r\n"[..])
+    );
     conn.advance_transmit(25);
     assert!(conn.wants_read());
     // Over the limit: 413 at once, no 100.
@@ -172,7 +217,10 @@ fn body_deadline_runs_from_end_of_head() {
     conn.handle_timeout(t0 + Duration::from_secs(29));
     assert_eq!(conn.poll_event(), Ok(None));
     conn.handle_timeout(d);
-    assert_eq!(conn.poll_event(), Err(ProtocolError::Timeout("request body")));
+    assert_eq!(
+        conn.poll_event(),
+        Err(ProtocolError::Timeout("request body"))
+    );
     assert_eq!(conn.poll_timeout(), None);
 }
 
@@ -208,7 +256,8 @@ fn input_stays_bounded_while_a_call_waits() {
 #[test]
 fn client_non_200_is_http_status_with_body() {
     let config = ClientConfig::default();
-    let resp = b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nContent-Type: text/plain\r\n\r\nno such x";
+    let resp =
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nContent-Type: text/plain\r\n\r\nno such x";
     for split in Split::all(resp.len()) {
         let (outcome, reuse) = receive(&config, resp, &split, false);
         assert_eq!(
@@ -246,7 +295,11 @@ fn client_framing_errors() {
     let config = ClientConfig::default();
     let cases: &[(&[u8], bool, ProtocolError)] = &[
         (b"", true, ProtocolError::ClosedBeforeResponse),
-        (b"HTTP/1.1 200 OK\r\nContent-Le", true, ProtocolError::UnexpectedEof),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Le",
+            true,
+            ProtocolError::UnexpectedEof,
+        ),
         (
             b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
             true,
@@ -284,7 +337,11 @@ fn client_framing_errors() {
     for (resp, eof, want) in cases {
         for split in Split::all(resp.len()) {
             let (outcome, reuse) = receive(&config, resp, &split, *eof);
-            assert_eq!(outcome.as_ref(), Some(&Err(want.clone())), "{split:?} {resp:?}");
+            assert_eq!(
+                outcome.as_ref(),
+                Some(&Err(want.clone())),
+                "{split:?} {resp:?}"
+            );
             assert!(!reuse);
         }
     }
@@ -297,7 +354,9 @@ fn client_refuses_misuse() {
     assert_eq!(conn.poll_event(), Err(ProtocolError::UnsolicitedData));
     assert!(conn.is_closed());
     let mut config = ClientConfig::default();
-    config.headers.push(("X-Bad".into(), "a\r\nInjected: 1".into()));
+    config
+        .headers
+        .push(("X-Bad".into(), "a\r\nInjected: 1".into()));
     let mut conn = ClientConnection::new(config);
     let err = conn.send_call(&MethodCall::new("m", vec![])).unwrap_err();
     assert_eq!(err, crate::SendError::InvalidHeader("X-Bad".into()));
@@ -403,7 +462,10 @@ fn pair_calls_and_faults() {
     let mut pair = Pair::new();
     assert_eq!(pair.call("hello", vec![]), Ok(Ok(Value::from("hello"))));
     assert_eq!(
-        pair.call("echo", vec![Value::Array(vec![Value::Int(1), Value::from("two")])]),
+        pair.call(
+            "echo",
+            vec![Value::Array(vec![Value::Int(1), Value::from("two")])]
+        ),
         Ok(Ok(Value::Array(vec![Value::Int(1), Value::from("two")])))
     );
     assert_eq!(
@@ -454,7 +516,12 @@ fn pipelined_requests_answered_in_order() {
     let t = serve_all_splits(&ServerConfig::default(), input.as_bytes(), false);
     assert_eq!(
         t.events,
-        ["call m0 /a true", "call m1 /b true", "call m2 /c true", "call ping /d false"]
+        [
+            "call m0 /a true",
+            "call m1 /b true",
+            "call m2 /c true",
+            "call ping /d false"
+        ]
     );
     assert_eq!(t.statuses(), [200, 200, 200, 200]);
     assert!(t.closed);
@@ -509,7 +576,10 @@ fn chunked_request_and_half_close_still_answered() {
     input.extend_from_slice(b"0\r\n\r\n");
     input.extend_from_slice(post("/two", "", CALL).as_bytes());
     let t = serve_all_splits(&ServerConfig::default(), &input, true);
-    assert_eq!(t.events, ["call ping /RPC2 true", "call ping /two true", "closed"]);
+    assert_eq!(
+        t.events,
+        ["call ping /RPC2 true", "call ping /two true", "closed"]
+    );
     assert!(t.closed);
 }
 
@@ -548,7 +618,9 @@ fn respond_status_and_raw_keep_connection() {
 #[test]
 fn partial_writes() {
     let mut pair = Pair::new();
-    pair.client.send_call(&MethodCall::new("p", vec![])).unwrap();
+    pair.client
+        .send_call(&MethodCall::new("p", vec![]))
+        .unwrap();
     // Write the request one byte per call to advance_transmit.
     while let Some(out) = pair.client.poll_transmit() {
         let b = out[0];
@@ -558,7 +630,9 @@ fn partial_writes() {
     let Ok(Some(ServerEvent::Call(c))) = pair.server.poll_event() else {
         panic!("no call");
     };
-    pair.server.respond(&Ok(Value::from(c.call.name.as_str()))).unwrap();
+    pair.server
+        .respond(&Ok(Value::from(c.call.name.as_str())))
+        .unwrap();
     while let Some(out) = pair.server.poll_transmit() {
         let b = out[0];
         pair.client.handle_data(&[b], pair.now);
@@ -576,7 +650,10 @@ fn partial_writes() {
 fn many_calls_on_one_connection() {
     let mut pair = Pair::new();
     for i in 0..50 {
-        assert_eq!(pair.call("echo", vec![Value::Int(i)]), Ok(Ok(Value::Int(i))));
+        assert_eq!(
+            pair.call("echo", vec![Value::Int(i)]),
+            Ok(Ok(Value::Int(i)))
+        );
     }
     pair.advance_time(Duration::from_secs(31));
     let t = pair.server.poll_timeout().unwrap();
@@ -585,7 +662,11 @@ fn many_calls_on_one_connection() {
     assert!(pair.server.is_closed());
     pair.client.handle_eof();
     assert!(pair.client.is_closed());
-    assert!(pair.client.send_call(&MethodCall::new("x", vec![])).is_err());
+    assert!(
+        pair.client
+            .send_call(&MethodCall::new("x", vec![]))
+            .is_err()
+    );
 }
 
 #[test]
@@ -593,7 +674,10 @@ fn client_bad_xml_is_one_shot() {
     let config = ClientConfig::default();
     let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n<oops";
     let (outcome, reuse) = receive(&config, resp, &Split::Whole, false);
-    assert!(matches!(outcome, Some(Err(ProtocolError::BadXml(_)))), "{outcome:?}");
+    assert!(
+        matches!(outcome, Some(Err(ProtocolError::BadXml(_)))),
+        "{outcome:?}"
+    );
     assert!(reuse);
 }
 
@@ -625,7 +709,11 @@ mod gzip {
         let big = Value::from("z".repeat(5000));
         assert_eq!(pair.call("echo", vec![big.clone()]), Ok(Ok(big)));
         assert!(pair.sent < 1000, "request not compressed: {}", pair.sent);
-        assert!(pair.received < 1000, "response not compressed: {}", pair.received);
+        assert!(
+            pair.received < 1000,
+            "response not compressed: {}",
+            pair.received
+        );
     }
 
     #[test]
@@ -641,7 +729,8 @@ mod gzip {
         config.limits.max_body_bytes = 100_000;
         let t = serve(&config, &input, &Split::Whole, false);
         assert_eq!(t.statuses(), [413]);
-        let mut bad = b"POST / HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd".to_vec();
+        let mut bad =
+            b"POST / HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd".to_vec();
         let t = serve(&config, &bad, &Split::Whole, false);
         assert_eq!(t.statuses(), [415]);
         bad.clear();

@@ -81,8 +81,10 @@ pub(crate) fn pump(conn: &mut ServerConnection, t: &mut Transcript, errored: &mu
     loop {
         match conn.poll_event() {
             Ok(Some(ServerEvent::Call(IncomingCall { head, call, .. }))) => {
-                t.events
-                    .push(format!("call {} {} {}", call.name, head.path, head.keep_alive));
+                t.events.push(format!(
+                    "call {} {} {}",
+                    call.name, head.path, head.keep_alive
+                ));
                 conn.respond(&answer(&call)).expect("a call is in flight");
             }
             Ok(Some(ServerEvent::BadCall(b))) => {
@@ -137,7 +139,12 @@ pub(crate) fn serve_all_splits(config: &ServerConfig, input: &[u8], eof: bool) -
     let whole = serve(config, input, &Split::Whole, eof);
     for split in Split::all(input.len()) {
         let t = serve(config, input, &split, eof);
-        assert_eq!(t, whole, "split {split:?} of {:?}", String::from_utf8_lossy(input));
+        assert_eq!(
+            t,
+            whole,
+            "split {split:?} of {:?}",
+            String::from_utf8_lossy(input)
+        );
     }
     whole
 }
