@@ -82,9 +82,12 @@ impl ClientConfig {
         Self {
             host: url.host_header(),
             path: url.path().to_owned(),
-            basic_auth: url
-                .username()
-                .map(|u| (u.to_owned(), url.password().unwrap_or_default().to_owned())),
+            basic_auth: url.username().map(|u| {
+                (
+                    u.to_owned(),
+                    url.password().unwrap_or_default().to_owned(),
+                )
+            }),
             ..Self::default()
         }
     }
@@ -469,9 +472,7 @@ impl ClientConnection {
                             self.input.consume(n);
                             match parsed {
                                 Err(e) => return self.fail(ProtocolError::BadHead(e)),
-                                Ok(raw)
-                                    if (100..200).contains(&raw.status) && raw.status != 101 =>
-                                {
+                                Ok(raw) if (100..200).contains(&raw.status) && raw.status != 101 => {
                                     // An interim response: the final one follows.
                                     self.phase = Phase::Head {
                                         scan: HeadScan::default(),
@@ -505,11 +506,7 @@ impl ClientConnection {
         }
     }
 
-    fn start_body(
-        &mut self,
-        raw: http::RawResponse,
-        now: Option<Instant>,
-    ) -> Result<(), ProtocolError> {
+    fn start_body(&mut self, raw: http::RawResponse, now: Option<Instant>) -> Result<(), ProtocolError> {
         let limits = &self.config.limits;
         if raw.status == 101 {
             return Err(ProtocolError::HttpStatus {
