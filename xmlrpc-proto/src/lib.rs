@@ -11,6 +11,8 @@
 //! - [`codec`]: XML-RPC documents to values and back, over byte slices.
 //! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
+//! - [`dispatch`]: procedures by name, from plain Rust functions, and the
+//!   [`xmlrpc`] macro that publishes an `impl` block.
 //! - [`service`] and [`call`]: what the runtime crates share on top of the
 //!   connections: serving a [`dispatch::Site`], and client call errors.
 #![forbid(unsafe_code)]
