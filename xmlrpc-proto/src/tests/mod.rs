@@ -1,5 +1,9 @@
 //! State-machine tests: both sides without sockets.
 
+// Configurations are built as users must build them (they are
+// `#[non_exhaustive]`): default, then set fields.
+#![allow(clippy::field_reassign_with_default)]
+
 mod util;
 
 use std::time::{Duration, Instant};
