@@ -251,3 +251,22 @@ async fn a_server_that_accepts_but_never_answers_times_out() {
     assert!(start.elapsed() < Duration::from_secs(3));
     drop(listener);
 }
+
+#[tokio::test]
+async fn a_kept_alive_connection_closed_by_the_server_is_replaced() {
+    let mut limits = Limits::default();
+    limits.idle_timeout = Duration::from_millis(100);
+    let server = Server::builder(site()).limits(limits).build();
+    let stop = server.shutdown_handle();
+    let (addr, task) = start(server).await;
+    let client = Client::new(&format!("http://{addr}/")).expect("client");
+    for i in 0..3 {
+        let sum: i32 = client.call("add", (i, 1)).await.expect("call");
+        assert_eq!(sum, i + 1);
+        // Longer than the server's idle timeout: the pooled connection is
+        // closed by the time of the next call.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    stop.shutdown();
+    task.await.expect("join").expect("serve");
+}
