@@ -644,8 +644,9 @@ impl ServerConnection {
                                 ..
                             } = std::mem::replace(&mut self.phase, Phase::Closing)
                             else {
-                                // This arm matched `Phase::Body`.
-                                unreachable!()
+                                // Not reached: this arm matched
+                                // `Phase::Body`, which nothing has changed.
+                                return;
                             };
                             let body = match coding {
                                 None => body,
