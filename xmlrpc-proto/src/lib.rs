@@ -13,6 +13,8 @@
 //! - [`Limits`]: every bound enforced against a peer.
 //! - [`service`] and [`call`]: what the runtime crates share on top of the
 //!   connections: serving a [`dispatch::Site`], and client call errors.
+//! - [`driver`]: the bookkeeping of the runtimes' connection loops
+//!   (server sessions, client settings, idle pools).
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "arbitrary")]
@@ -23,6 +25,7 @@ pub mod codec;
 mod convert;
 mod datetime;
 pub mod dispatch;
+pub mod driver;
 mod error;
 mod http;
 pub mod json;
