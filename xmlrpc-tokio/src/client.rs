@@ -31,7 +31,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// # async fn run() -> Result<(), xmlrpc_tokio::CallError> {
 /// let client = Client::new("http://127.0.0.1:7080/")?;
 /// let sum: i32 = client.call("add", (2, 3)).await?;
-/// let echoed: Vec<String> = client.call("echo", (vec!["a", "b"],)).await?;
+/// let echoed: Vec<String> = client.call("echo", (["a", "b"],)).await?;
 /// # let _ = (sum, echoed);
 /// # Ok(())
 /// # }
