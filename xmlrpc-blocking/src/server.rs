@@ -13,6 +13,8 @@ use xmlrpc_proto::driver::{Next, ServerSession};
 use xmlrpc_proto::{Limits, ServerConfig};
 
 use crate::block_on;
+#[cfg(feature = "tls")]
+use xmlrpc_proto::tls::rustls;
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -44,8 +46,11 @@ pub struct ServerBuilder {
     config: ServerConfig,
     workers: usize,
     max_connections: usize,
+    max_in_flight: Option<usize>,
     overload: Overload,
     write_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl ServerBuilder {
@@ -77,7 +82,37 @@ impl ServerBuilder {
         self
     }
 
-    /// What happens beyond the connection limit. Default
+    /// The most calls running at once, over all connections. Default: the
+    /// number of workers (which bounds it anyway).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n.max(1));
+        self
+    }
+
+    /// Serves HTTPS with this rustls configuration (see
+    /// [`xmlrpc_proto::tls::server_config`]).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Serves HTTPS with a PEM certificate chain and private key.
+    ///
+    /// # Errors
+    ///
+    /// When the PEM data is unusable or the key does not fit.
+    #[cfg(feature = "tls")]
+    pub fn tls_pem(
+        self,
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
+        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
+        Ok(self.tls(config))
+    }
+
+    /// What happens beyond the connection and in-flight limits. Default
     /// [`Overload::Wait`].
     pub fn overload(mut self, overload: Overload) -> Self {
         self.overload = overload;
@@ -100,8 +135,11 @@ impl ServerBuilder {
                 config: self.config,
                 workers: self.workers,
                 max_connections: self.max_connections,
+                max_in_flight: self.max_in_flight.unwrap_or(self.workers),
                 overload: self.overload,
                 write_timeout: self.write_timeout,
+                #[cfg(feature = "tls")]
+                tls: self.tls,
                 stop: AtomicBool::new(false),
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
@@ -183,8 +221,11 @@ struct Shared {
     config: ServerConfig,
     workers: usize,
     max_connections: usize,
+    max_in_flight: usize,
     overload: Overload,
     write_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<rustls::ServerConfig>>,
     stop: AtomicBool,
     state: Mutex<State>,
     changed: Condvar,
@@ -199,6 +240,8 @@ struct State {
     open: usize,
     /// Connections open only to be refused.
     refusing: usize,
+    /// Calls running.
+    in_flight: usize,
     /// Addresses of the listeners being served, to wake their `accept`.
     listeners: Vec<SocketAddr>,
 }
@@ -206,7 +249,7 @@ struct State {
 /// One connection and its session.
 #[derive(Debug)]
 struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     session: ServerSession,
     peer: SocketAddr,
     refusal: bool,
@@ -235,8 +278,11 @@ impl Server {
             config: ServerConfig::default(),
             workers: (cpus * 4).clamp(8, 64),
             max_connections: 1024,
+            max_in_flight: None,
             overload: Overload::Wait,
             write_timeout: Duration::from_secs(30),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 
@@ -338,7 +384,7 @@ impl Shared {
             };
             state.open += 1;
             state.queue.push_back(Conn {
-                stream,
+                stream: Stream::Plain(stream),
                 session,
                 peer,
                 refusal,
@@ -377,6 +423,28 @@ impl Shared {
         }
     }
 
+    /// Takes a slot for a call: waits for one, or with
+    /// [`Overload::Refuse`] gives up (`false`) when none is free.
+    fn enter_call(&self) -> bool {
+        let mut state = self.lock();
+        while state.in_flight >= self.max_in_flight {
+            if self.overload == Overload::Refuse {
+                return false;
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        state.in_flight += 1;
+        true
+    }
+
+    fn leave_call(&self) {
+        self.lock().in_flight -= 1;
+        self.changed.notify_all();
+    }
+
     fn others_waiting(&self) -> bool {
         !self.lock().queue.is_empty()
     }
@@ -384,13 +452,16 @@ impl Shared {
     /// Serves `conn` until it closes, or until it is idle while other
     /// connections wait for a worker.
     fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Turn {
+        #[cfg(feature = "tls")]
+        let result = self.start_tls(&mut conn).and_then(|()| self.drive(&mut conn, buf));
+        #[cfg(not(feature = "tls"))]
         let result = self.drive(&mut conn, buf);
         match result {
             Ok(true) => return Turn::SetAside(conn),
             Ok(false) => {}
             Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
         }
-        let _ = conn.stream.shutdown(Shutdown::Both);
+        conn.stream.close();
         let mut state = self.lock();
         state.open -= 1;
         if conn.refusal {
@@ -409,10 +480,15 @@ impl Shared {
         } = conn;
         loop {
             while let Some(job) = session.poll_job() {
+                if !self.enter_call() {
+                    session.refuse(job);
+                    continue;
+                }
                 let answer = match job.start().into_ready() {
                     Ok(answer) => answer,
                     Err(running) => block_on(running),
                 };
+                self.leave_call();
                 session.finish(answer);
             }
             while let Some(out) = session.poll_transmit() {
@@ -423,6 +499,7 @@ impl Shared {
                     Err(e) => return Err(e),
                 }
             }
+            stream.flush()?;
             let (read, deadline) = match session.next(self.stopping()) {
                 Next::Close => return Ok(false),
                 Next::Wait { read, deadline } => (read, deadline),
@@ -445,7 +522,9 @@ impl Shared {
             if set_aside {
                 wait = wait.min(PROBE);
             }
-            stream.set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
+            stream
+                .tcp()?
+                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
             match stream.read(buf) {
                 Ok(0) => session.handle_eof(),
                 Ok(n) => session.handle_data(&buf[..n], Instant::now()),
@@ -460,6 +539,112 @@ impl Shared {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Shared {
+    /// Replaces a new connection's plain stream by a TLS one, once the
+    /// handshake is done (within the head deadline).
+    fn start_tls(&self, conn: &mut Conn) -> io::Result<()> {
+        let Some(config) = &self.tls else {
+            return Ok(());
+        };
+        let placeholder = Stream::Closed;
+        let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, placeholder) else {
+            // Already TLS (a connection set aside and taken up again).
+            return Ok(());
+        };
+        let tls = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
+        let mut stream = rustls::StreamOwned::new(tls, tcp);
+        let until = Instant::now() + self.config.limits.head_timeout;
+        while stream.conn.is_handshaking() {
+            let left = until
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake"))?;
+            stream.sock.set_read_timeout(Some(left.min(TICK)))?;
+            match stream.conn.complete_io(&mut stream.sock) {
+                Ok(_) => {}
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted) => {
+                    if self.stopping() {
+                        return Err(io::Error::new(io::ErrorKind::Interrupted, "shutting down"));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        conn.stream = Stream::Tls(Box::new(stream));
+        Ok(())
+    }
+}
+
+/// A server socket, plain or TLS.
+#[derive(Debug)]
+enum Stream {
+    Plain(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+    /// Briefly, while a plain stream becomes a TLS one.
+    #[cfg(feature = "tls")]
+    Closed,
+}
+
+impl Stream {
+    fn tcp(&self) -> io::Result<&TcpStream> {
+        match self {
+            Self::Plain(s) => Ok(s),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => Ok(&s.sock),
+            #[cfg(feature = "tls")]
+            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    /// Closes the connection, with a TLS `close_notify` first.
+    fn close(&mut self) {
+        #[cfg(feature = "tls")]
+        if let Self::Tls(s) = self {
+            s.conn.send_close_notify();
+            let _ = s.conn.complete_io(&mut s.sock);
+        }
+        if let Ok(tcp) = self.tcp() {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Self::Closed => Ok(()),
         }
     }
 }
