@@ -5,7 +5,8 @@
 //!   against it, expanded per runtime (or per server/client pair) by
 //!   [`runtime_suite!`].
 //! - [`tokio_harness`]: the harness of `xmlrpc-tokio`;
-//!   [`blocking_harness`]: of `xmlrpc-blocking`.
+//!   [`blocking_harness`]: of `xmlrpc-blocking`; [`smol_harness`]: of
+//!   `xmlrpc-smol`.
 //! - [`support`]: the test site, a gate that holds calls in flight,
 //!   certificates, raw HTTP and misbehaving `std::net` peers.
 //! - [`python`]: Python's `xmlrpc.client` and `SimpleXMLRPCServer` as peers.
@@ -17,6 +18,7 @@ pub mod blocking_harness;
 pub mod conformance;
 pub mod harness;
 pub mod python;
+pub mod smol_harness;
 pub mod suite;
 pub mod support;
 pub mod tokio_harness;
