@@ -47,8 +47,7 @@ impl TestClient for SmolClient {
 }
 
 /// Applies the suite's server options to a smol server builder.
-#[must_use]
-pub fn smol_server(site: Site, options: &ServerOptions) -> xmlrpc_smol::ServerBuilder {
+fn smol_server(site: Site, options: &ServerOptions) -> xmlrpc_smol::ServerBuilder {
     let mut b = Server::builder(site);
     if let Some(l) = &options.limits {
         b = b.limits(l.clone());
@@ -71,8 +70,7 @@ pub fn smol_server(site: Site, options: &ServerOptions) -> xmlrpc_smol::ServerBu
 }
 
 /// Applies the suite's client options to a smol client builder.
-#[must_use]
-pub fn smol_client(url: &str, options: &ClientOptions) -> xmlrpc_smol::ClientBuilder {
+fn smol_client(url: &str, options: &ClientOptions) -> xmlrpc_smol::ClientBuilder {
     let mut b = Client::builder(url)
         .allow_nil(options.extensions)
         .allow_i8(options.extensions);
@@ -102,8 +100,7 @@ impl Harness for SmolHarness {
 
     fn serve(site: Site, options: &ServerOptions) -> Box<dyn RunningServer> {
         let server = smol_server(site, options).build();
-        let listener =
-            smol::block_on(smol::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let listener = smol::block_on(smol::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
         let addr = listener.local_addr().expect("addr");
         let stop = server.shutdown_handle();
         let (tx, done) = mpsc::channel();

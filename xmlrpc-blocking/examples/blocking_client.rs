@@ -32,7 +32,8 @@ fn main() -> Result<(), CallError> {
         let fault = s.spawn(|| proxy.call::<Value>("fault", ()));
         let time = s.spawn(|| proxy.call::<Value>("date.time", ()));
         let join = |h: thread::ScopedJoinHandle<'_, Result<Value, CallError>>| {
-            h.join().unwrap_or_else(|_| Err(CallError::InvalidCall("caller panicked".into())))
+            h.join()
+                .unwrap_or_else(|_| Err(CallError::InvalidCall("caller panicked".into())))
         };
         (join(echo), join(add), join(fault), join(time))
     });

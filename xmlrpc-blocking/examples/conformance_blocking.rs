@@ -95,7 +95,10 @@ fn main() -> ExitCode {
     let listener = match TcpListener::bind(&args.listen) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("conformance_blocking: cannot listen on {}: {e}", args.listen);
+            eprintln!(
+                "conformance_blocking: cannot listen on {}: {e}",
+                args.listen
+            );
             return ExitCode::from(2);
         }
     };

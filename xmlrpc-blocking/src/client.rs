@@ -2,7 +2,6 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -167,7 +166,7 @@ impl ClientBuilder {
     /// --cacert`). A file that cannot be read makes
     /// [`build`](Self::build) fail for an `https` URL.
     #[cfg(feature = "tls")]
-    pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Self {
+    pub fn add_root_certificate_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
         let path = path.as_ref();
         match std::fs::read(path) {
             Ok(pem) => self.settings.add_root_pem(&pem),
@@ -262,7 +261,11 @@ impl Client {
     /// [`CallError::Fault`] when the server answers with a fault, and the
     /// other variants of [`CallError`] for HTTP, transport and protocol
     /// failures and for a result that does not convert to `R`.
-    pub fn call<R: FromValue>(&self, method: &str, params: impl IntoParams) -> Result<R, CallError> {
+    pub fn call<R: FromValue>(
+        &self,
+        method: &str,
+        params: impl IntoParams,
+    ) -> Result<R, CallError> {
         let params = params
             .into_params()
             .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
@@ -403,7 +406,9 @@ fn handshake(
     let until = Instant::now() + connect_timeout;
     let until = deadline.map_or(until, |d| d.min(until));
     while stream.conn.is_handshaking() {
-        let Some(left) = until.checked_duration_since(Instant::now()).filter(|d| !d.is_zero())
+        let Some(left) = until
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
         else {
             return Err(TransportError::timeout("TLS handshake").into());
         };
@@ -412,9 +417,7 @@ fn handshake(
         stream.sock.set_write_timeout(Some(left)).map_err(io_err)?;
         if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
             let kind = match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                    TransportErrorKind::Timeout
-                }
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
                 io::ErrorKind::Interrupted => continue,
                 _ => TransportErrorKind::Tls,
             };
@@ -432,7 +435,10 @@ fn round_trip(
 ) -> Result<RawResponse, Failure> {
     let mut received = false;
     let io_failure = |received: bool, e: io::Error| {
-        let timed_out = matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut);
+        let timed_out = matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        );
         let e = if timed_out {
             CallError::from(TransportError::timeout("call"))
         } else {
@@ -510,7 +516,12 @@ fn round_trip(
                 received = true;
                 conn.proto.handle_data(&buf[..n], Instant::now());
             }
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 let now = Instant::now();
                 if deadline.is_some_and(|d| d <= now) {
                     return Err(timeout());

@@ -73,6 +73,6 @@ pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Sit
 #[cfg(feature = "tls")]
 pub use xmlrpc_proto::tls;
 pub use xmlrpc_proto::{
-    DateTime, Fault, FromValue, Headers, IntoValue, Limits, MethodCall, RequestHead,
-    ResponseHead, ServerConfig, Struct, Value, xmlrpc,
+    DateTime, Fault, FromValue, Headers, IntoValue, Limits, MethodCall, RequestHead, ResponseHead,
+    ServerConfig, Struct, Value, xmlrpc,
 };

@@ -255,14 +255,6 @@ struct Conn {
     refusal: bool,
 }
 
-/// How a worker's turn with a connection ended.
-enum Turn {
-    /// The connection is closed.
-    Done,
-    /// The connection is idle and others wait: queue it again.
-    SetAside(Conn),
-}
-
 impl Server {
     /// A server for `site` with the default limits.
     #[must_use]
@@ -347,10 +339,7 @@ impl Shared {
             if self.overload == Overload::Wait {
                 let mut state = self.lock();
                 while state.open >= self.max_connections && !self.stopping() {
-                    state = self
-                        .changed
-                        .wait(state)
-                        .unwrap_or_else(|e| e.into_inner());
+                    state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
                 }
             }
             if self.stopping() {
@@ -407,18 +396,12 @@ impl Shared {
                     if self.stopping() {
                         return;
                     }
-                    state = self
-                        .changed
-                        .wait(state)
-                        .unwrap_or_else(|e| e.into_inner());
+                    state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
                 }
             };
-            match self.turn(conn, &mut buf) {
-                Turn::SetAside(conn) => {
-                    self.lock().queue.push_back(conn);
-                    self.changed.notify_one();
-                }
-                Turn::Done => {}
+            if let Some(conn) = self.turn(conn, &mut buf) {
+                self.lock().queue.push_back(conn);
+                self.changed.notify_one();
             }
         }
     }
@@ -431,10 +414,7 @@ impl Shared {
             if self.overload == Overload::Refuse {
                 return false;
             }
-            state = self
-                .changed
-                .wait(state)
-                .unwrap_or_else(|e| e.into_inner());
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
         state.in_flight += 1;
         true
@@ -449,15 +429,18 @@ impl Shared {
         !self.lock().queue.is_empty()
     }
 
-    /// Serves `conn` until it closes, or until it is idle while other
-    /// connections wait for a worker.
-    fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Turn {
+    /// Serves `conn` until it closes (`None`), or until it is idle while
+    /// other connections wait for a worker: then it is handed back, to be
+    /// queued again.
+    fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Option<Conn> {
         #[cfg(feature = "tls")]
-        let result = self.start_tls(&mut conn).and_then(|()| self.drive(&mut conn, buf));
+        let result = self
+            .start_tls(&mut conn)
+            .and_then(|()| self.drive(&mut conn, buf));
         #[cfg(not(feature = "tls"))]
         let result = self.drive(&mut conn, buf);
         match result {
-            Ok(true) => return Turn::SetAside(conn),
+            Ok(true) => return Some(conn),
             Ok(false) => {}
             Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
         }
@@ -469,7 +452,7 @@ impl Shared {
         }
         drop(state);
         self.changed.notify_all();
-        Turn::Done
+        None
     }
 
     /// The connection loop. `Ok(true)`: set the connection aside;
@@ -528,7 +511,12 @@ impl Shared {
             match stream.read(buf) {
                 Ok(0) => session.handle_eof(),
                 Ok(n) => session.handle_data(&buf[..n], Instant::now()),
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
                     let now = Instant::now();
                     if deadline.is_some_and(|d| d <= now) {
                         session.handle_timeout(now);
@@ -567,7 +555,14 @@ impl Shared {
             stream.sock.set_read_timeout(Some(left.min(TICK)))?;
             match stream.conn.complete_io(&mut stream.sock) {
                 Ok(_) => {}
-                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
                     if self.stopping() {
                         return Err(io::Error::new(io::ErrorKind::Interrupted, "shutting down"));
                     }

@@ -14,7 +14,9 @@ use xmlrpc_blocking::{
 fn site() -> Site {
     let mut d = Dispatcher::new();
     d.register("add", |a: i32, b: i32| a + b);
-    d.register("fault", || -> Result<Value, Fault> { Err(Fault::new(7, "seven")) });
+    d.register("fault", || -> Result<Value, Fault> {
+        Err(Fault::new(7, "seven"))
+    });
     // Completes from another thread: the worker parks until woken.
     d.register_async("later", |x: Value| {
         let (tx, rx) = mpsc::channel();
@@ -30,7 +32,13 @@ fn site() -> Site {
     Site::standard(d)
 }
 
-fn start(workers: usize) -> (String, ShutdownHandle, thread::JoinHandle<std::io::Result<()>>) {
+fn start(
+    workers: usize,
+) -> (
+    String,
+    ShutdownHandle,
+    thread::JoinHandle<std::io::Result<()>>,
+) {
     let server = Server::builder(site()).workers(workers).build();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/RPC2", listener.local_addr().expect("addr"));

@@ -21,6 +21,19 @@
 //! use xmlrpc_proto::driver::{Next, ServerSession};
 //! use xmlrpc_proto::ServerConfig;
 //!
+//! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     struct Unpark(std::thread::Thread);
+//! #     impl std::task::Wake for Unpark {
+//! #         fn wake(self: Arc<Self>) { self.0.unpark() }
+//! #     }
+//! #     let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+//! #     let mut cx = std::task::Context::from_waker(&waker);
+//! #     let mut f = std::pin::pin!(f);
+//! #     loop {
+//! #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
+//! #         std::thread::park();
+//! #     }
+//! # }
 //! # fn main() -> std::io::Result<()> {
 //! let mut d = Dispatcher::new();
 //! d.register("add", |a: i32, b: i32| a + b);
@@ -35,7 +48,7 @@
 //!         // is a future to poll to completion.
 //!         match job.start().into_ready() {
 //!             Ok(answer) => session.finish(answer),
-//!             Err(_running) => unimplemented!("poll the future"),
+//!             Err(running) => session.finish(block_on(running)),
 //!         }
 //!     }
 //!     while let Some(out) = session.poll_transmit() {
@@ -48,8 +61,8 @@
 //!             0 => session.handle_eof(),
 //!             n => session.handle_data(&buf[..n], Instant::now()),
 //!         },
-//!         // Sleep until the deadline, then:
-//!         Next::Wait { .. } => session.handle_timeout(Instant::now()),
+//!         // Only a deadline to wait for: sleep until it, then
+//!         _ => session.handle_timeout(Instant::now()),
 //!     }
 //! }
 //! # }
@@ -362,7 +375,10 @@ pub struct PreparedClient {
     /// For an `https` URL: the rustls configuration and the name the
     /// certificate is checked against.
     #[cfg(feature = "rustls")]
-    pub tls: Option<(Arc<rustls::ClientConfig>, rustls::pki_types::ServerName<'static>)>,
+    pub tls: Option<(
+        Arc<rustls::ClientConfig>,
+        rustls::pki_types::ServerName<'static>,
+    )>,
 }
 
 impl ClientSettings {
@@ -519,7 +535,13 @@ mod tests {
     fn serves_calls_and_answers_404_itself() {
         let now = Instant::now();
         let mut s = ServerSession::new(site(), ServerConfig::default(), None, now);
-        assert!(matches!(s.next(false), Next::Wait { read: true, deadline: Some(_) }));
+        assert!(matches!(
+            s.next(false),
+            Next::Wait {
+                read: true,
+                deadline: Some(_)
+            }
+        ));
         let mut input = request("/nowhere");
         input.extend(request("/RPC2"));
         s.handle_data(&input, now);
@@ -599,12 +621,12 @@ mod tests {
 
     #[test]
     fn settings_prepare() {
-        let mut settings = ClientSettings::default();
-        settings.basic_auth = Some(("u".into(), "p".into()));
-        settings.allow_nil = true;
-        let p = settings
-            .prepare("http://x:y@h/RPC2")
-            .expect("valid URL");
+        let settings = ClientSettings {
+            basic_auth: Some(("u".into(), "p".into())),
+            allow_nil: true,
+            ..ClientSettings::default()
+        };
+        let p = settings.prepare("http://x:y@h/RPC2").expect("valid URL");
         assert_eq!(p.config.basic_auth, Some(("u".into(), "p".into())));
         assert!(p.config.encode.allow_nil);
         assert!(matches!(

@@ -12,8 +12,7 @@ use smol::net::TcpStream;
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 use xmlrpc_proto::driver::{ClientSettings, IdlePool, PreparedClient};
 use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, Limits, MethodCall, ProtocolError, Url,
-    Value,
+    ClientConnection, ClientEvent, Fault, FromValue, Limits, MethodCall, ProtocolError, Url, Value,
 };
 
 use crate::timer::{sleep_until, timeout};

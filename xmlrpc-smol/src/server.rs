@@ -499,9 +499,8 @@ impl Shared {
                 .await
                 .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
             let stopping = self.stop_rx.is_closed();
-            let (read, deadline) = match session.next(stopping) {
-                Next::Wait { read, deadline } => (read, deadline),
-                _ => break,
+            let Next::Wait { read, deadline } = session.next(stopping) else {
+                break;
             };
             let reading = async {
                 if read {

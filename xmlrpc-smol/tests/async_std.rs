@@ -14,7 +14,9 @@ fn site() -> Site {
         async_std::task::sleep(Duration::from_millis(20)).await;
         x
     });
-    d.register("fault", || -> Result<Value, Fault> { Err(Fault::new(7, "seven")) });
+    d.register("fault", || -> Result<Value, Fault> {
+        Err(Fault::new(7, "seven"))
+    });
     Site::standard(d)
 }
 
@@ -70,7 +72,9 @@ fn smol_connection_channel_and_graceful_shutdown() {
         let stop = server.shutdown_handle();
         let serving = smol::spawn(async move { server.serve_incoming(rx).await });
         // Hand the server one end of a socket pair made by a listener.
-        let listener = smol::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = smol::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let accept = smol::spawn(async move { listener.accept().await });
         let url = format!("http://{addr}/");
