@@ -2,9 +2,10 @@
 //! (`CONTRACT.md`, section 1), written once for every runtime.
 //!
 //! The runtime crates' `conformance_*` examples serve [`site()`] over their
-//! own I/O; their `server` examples serve [`example()`]. Nothing here does
-//! I/O: the procedures are plain functions and futures on a
-//! [`Dispatcher`].
+//! own I/O, with [`Options`] for the command line, [`limits()`] and
+//! [`listening_line`]; their `server` examples serve [`example()`]. Nothing
+//! here does network I/O: the procedures are plain functions and futures on
+//! a [`Dispatcher`].
 //!
 //! ```
 //! use xmlrpc_proto::{MethodCall, RequestHead, Value};
@@ -26,7 +27,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use xmlrpc_proto::dispatch::{Dispatcher, HandlerError, Lookup, LookupError, Procedure, Site};
 use xmlrpc_proto::{Fault, RequestHead, Struct, Value};
 
+mod options;
 mod validator;
+
+pub use options::{DEFAULT_LISTEN, Options, USAGE, UsageError, limits, listening_line};
 
 /// The NOT_FOUND fault code of the conformance server.
 pub const NOT_FOUND: i32 = 23;

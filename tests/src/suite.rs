@@ -39,7 +39,7 @@ macro_rules! runtime_suite {
                 pipelined_requests, graceful_shutdown_finishes_calls,
                 in_flight_limit_refuses, connection_limit_refuses, large_call,
                 multicall_and_introspection, python_client_calls_server,
-                client_calls_python_server
+                python_client_over_https, client_calls_python_server
             );
         }
     };
@@ -558,6 +558,41 @@ pub fn python_client_calls_server<S: Harness, C: Harness>() {
     assert_eq!(
         tail[3],
         PyOutcome::Ok(Value::Array(vec![s("a"), Value::Int(1)]))
+    );
+}
+
+/// Python's `xmlrpc.client` calling the server over HTTPS, trusting the
+/// test certificate.
+pub fn python_client_over_https<S: Harness, C: Harness>() {
+    let (cert, key) = test_certificate();
+    let (srv, _) = server_with::<S>(&ServerOptions {
+        tls: Some((cert.clone(), key)),
+        ..ServerOptions::default()
+    });
+    let dir = std::env::temp_dir().join(format!(
+        "xmlrpc-tests-{}-{}",
+        std::process::id(),
+        srv.addr().port()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cafile = dir.join("ca.pem");
+    std::fs::write(&cafile, &cert).expect("write certificate");
+    let out = python_calls(
+        &srv.url("/RPC2"),
+        cafile.to_str(),
+        &[
+            ("add", vec![Value::Int(2), Value::Int(3)]),
+            ("fault", vec![]),
+        ],
+        Duration::from_secs(60),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        out,
+        [
+            PyOutcome::Ok(Value::Int(5)),
+            PyOutcome::Fault(Fault::new(12, "hello"))
+        ]
     );
 }
 

@@ -88,12 +88,9 @@ impl ClientConfig {
         Self {
             host: url.host_header(),
             path: url.path().to_owned(),
-            basic_auth: url.username().map(|u| {
-                (
-                    u.to_owned(),
-                    url.password().unwrap_or_default().to_owned(),
-                )
-            }),
+            basic_auth: url
+                .username()
+                .map(|u| (u.to_owned(), url.password().unwrap_or_default().to_owned())),
             ..Self::default()
         }
     }
@@ -176,12 +173,23 @@ enum Phase {
 ///
 /// ```
 /// use std::time::Instant;
-/// use xmlrpc_proto::{ClientConfig, ClientConnection, ProtocolError};
+/// use xmlrpc_proto::{ClientConfig, ClientConnection, ClientEvent, MethodCall, Value};
 ///
 /// let mut conn = ClientConnection::new(ClientConfig::default());
-/// // (after send_call and writing the request)
-/// conn.handle_data(b"", Instant::now());
+/// conn.send_call(&MethodCall::new("ping", vec![])).unwrap();
+/// let request = conn.poll_transmit().unwrap().to_vec();
+/// assert!(request.starts_with(b"POST / HTTP/1.1\r\n"));
+/// conn.advance_transmit(request.len());
+///
+/// let body = b"<methodResponse><params><param><value>pong</value></param></params></methodResponse>";
+/// let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+/// conn.handle_data(head.as_bytes(), Instant::now());
 /// assert!(conn.poll_event().unwrap().is_none());
+/// conn.handle_data(body, Instant::now());
+/// let Some(ClientEvent::Response { result, .. }) = conn.poll_event().unwrap() else {
+///     panic!("no response");
+/// };
+/// assert_eq!(result, Ok(Value::from("pong")));
 /// assert!(conn.can_reuse());
 /// ```
 #[derive(Debug)]
@@ -488,7 +496,9 @@ impl ClientConnection {
                             self.input.consume(n);
                             match parsed {
                                 Err(e) => return self.fail(ProtocolError::BadHead(e)),
-                                Ok(raw) if (100..200).contains(&raw.status) && raw.status != 101 => {
+                                Ok(raw)
+                                    if (100..200).contains(&raw.status) && raw.status != 101 =>
+                                {
                                     // An interim response: the final one follows.
                                     self.phase = Phase::Head {
                                         scan: HeadScan::default(),
@@ -522,7 +532,11 @@ impl ClientConnection {
         }
     }
 
-    fn start_body(&mut self, raw: http::RawResponse, now: Option<Instant>) -> Result<(), ProtocolError> {
+    fn start_body(
+        &mut self,
+        raw: http::RawResponse,
+        now: Option<Instant>,
+    ) -> Result<(), ProtocolError> {
         let limits = &self.config.limits;
         if raw.status == 101 {
             return Err(ProtocolError::HttpStatus {

@@ -432,7 +432,10 @@ impl FromValue for f32 {
     fn from_value(value: Value) -> Result<Self, ConversionError> {
         let d = f64::from_value(value)?;
         if d.is_finite() && d.abs() > f64::from(Self::MAX) {
-            return Err(ConversionError::expected("double in range of f32", d));
+            return Err(ConversionError::expected(
+                "double in range of f32",
+                format_args!("{d:?}"),
+            ));
         }
         #[allow(clippy::cast_possible_truncation)]
         Ok(d as Self)
@@ -962,6 +965,26 @@ fn check_year(year: i32) -> Result<(), ConversionError> {
     }
 }
 
+/// `dt` in the compact form, or an error for a year the wire form cannot
+/// hold.
+pub(crate) fn primitive_to_datetime(dt: PrimitiveDateTime) -> Result<DateTime, ConversionError> {
+    check_year(dt.year())?;
+    Ok(DateTime::from(dt))
+}
+
+/// `dt` in the compact form with its offset; an offset with seconds, which
+/// the wire form cannot write, is replaced by UTC (the same instant).
+pub(crate) fn offset_to_datetime(dt: OffsetDateTime) -> Result<DateTime, ConversionError> {
+    let dt = if dt.offset().seconds_past_minute() == 0 {
+        dt
+    } else {
+        dt.checked_to_offset(UtcOffset::UTC)
+            .ok_or_else(|| ConversionError::custom("dateTime out of range in UTC"))?
+    };
+    check_year(dt.year())?;
+    Ok(DateTime::from(dt))
+}
+
 /// The date and time as written; a zone, if the text has one, is ignored
 /// (see [`DateTime::to_primitive`]).
 impl FromValue for PrimitiveDateTime {
@@ -980,8 +1003,7 @@ impl FromValue for PrimitiveDateTime {
 /// For a year outside 0..=9999, which the wire form cannot hold.
 impl IntoValue for PrimitiveDateTime {
     fn into_value(self) -> Result<Value, ConversionError> {
-        check_year(self.year())?;
-        Ok(Value::DateTime(DateTime::from(self)))
+        primitive_to_datetime(self).map(Value::DateTime)
     }
     fn xmlrpc_type() -> &'static str {
         "dateTime.iso8601"
@@ -1000,15 +1022,16 @@ impl FromValue for OffsetDateTime {
 }
 
 /// The compact form in the value's own offset, with the offset appended
-/// (`Z` for UTC): `19980717T14:08:55+02:00`.
+/// (`Z` for UTC): `19980717T14:08:55+02:00`. An offset with seconds (some
+/// historical zones) cannot be written, so such an instant is written in
+/// UTC instead.
 ///
 /// # Errors
 ///
 /// For a year outside 0..=9999, which the wire form cannot hold.
 impl IntoValue for OffsetDateTime {
     fn into_value(self) -> Result<Value, ConversionError> {
-        check_year(self.year())?;
-        Ok(Value::DateTime(DateTime::from(self)))
+        offset_to_datetime(self).map(Value::DateTime)
     }
     fn xmlrpc_type() -> &'static str {
         "dateTime.iso8601"

@@ -178,8 +178,16 @@ impl From<PrimitiveDateTime> for DateTime {
 
 /// An instant, written in the compact form in its own offset, with the
 /// offset (`Z` for UTC) appended.
+///
+/// The wire form carries offsets to the minute: an instant whose offset has
+/// seconds is written in UTC instead, so that it names the same instant.
 impl From<OffsetDateTime> for DateTime {
     fn from(dt: OffsetDateTime) -> Self {
+        let dt = if dt.offset().seconds_past_minute() == 0 {
+            dt
+        } else {
+            dt.to_offset(UtcOffset::UTC)
+        };
         let p = clamp_year(PrimitiveDateTime::new(dt.date(), dt.time()));
         let offset = dt.offset();
         Self {
@@ -282,9 +290,7 @@ fn parse_parts(text: &str) -> Result<Parts, &'static str> {
         Some(sign @ (b'+' | b'-')) => {
             c.i += 1;
             let h = c.digits(2)?;
-            let m = if c.eat(b':') {
-                c.digits(2)?
-            } else if c.peek().is_some() {
+            let m = if c.eat(b':') || c.peek().is_some() {
                 c.digits(2)?
             } else {
                 0
@@ -396,5 +402,9 @@ mod tests {
             DateTime::from(datetime!(2026-01-01 12:00:00 UTC)).as_str(),
             "20260101T12:00:00Z"
         );
+        let odd = datetime!(2026-01-01 12:00:30 +00:00:30);
+        let d = DateTime::from(odd);
+        assert_eq!(d.as_str(), "20260101T12:00:00Z");
+        assert_eq!(d.to_offset(), Some(odd));
     }
 }

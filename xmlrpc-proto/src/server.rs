@@ -348,6 +348,8 @@ impl ServerConnection {
     }
 
     /// Answers the call in flight with any status, content type and body.
+    /// A status outside 200-599 is sent as 500; a `204` or `304` answer
+    /// carries no body.
     /// A `content_type` that cannot be written as a header value (a line
     /// break in it) is sent as `application/octet-stream`.
     ///
@@ -380,6 +382,15 @@ impl ServerConnection {
     fn answer(&mut self, status: u16, content_type: &str, body: Vec<u8>) -> Result<(), StateError> {
         let answer = self.in_flight()?;
         let keep = answer.keep_alive && !self.overflow;
+        // A final answer has a status from 200 to 599; 204 and 304 have
+        // no body.
+        let status = if (200..=599).contains(&status) {
+            status
+        } else {
+            500
+        };
+        let no_body = status == 204 || status == 304;
+        let body = if no_body { Vec::new() } else { body };
         #[cfg(feature = "gzip")]
         let (body, gzipped) = match self.config.gzip_threshold {
             Some(t) if answer.accept_gzip && body.len() > t => (http::gzip(&body), true),
@@ -399,8 +410,10 @@ impl ServerConnection {
                 http::put_header(out, "Server", s.as_bytes());
             }
         }
-        http::put_header(out, "Content-Type", content_type.as_bytes());
-        http::put_content_length(out, body.len());
+        if !no_body {
+            http::put_header(out, "Content-Type", content_type.as_bytes());
+            http::put_content_length(out, body.len());
+        }
         #[cfg(feature = "gzip")]
         if gzipped {
             http::put_header(out, "Content-Encoding", b"gzip");

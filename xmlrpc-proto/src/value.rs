@@ -39,7 +39,7 @@ pub enum Value {
     /// `<struct>`: named members, in the order received.
     Struct(Struct),
     /// `<array>`.
-    Array(Vec<Value>),
+    Array(Vec<Self>),
     /// `<nil/>` (extension).
     Nil,
 }

@@ -679,3 +679,97 @@ fn reply_constructors() {
     );
     assert_eq!(drive(Reply::fault(Fault::new(1, "x"))).0, fault(1, "x"));
 }
+
+struct PanickyLookup;
+
+impl Lookup for PanickyLookup {
+    fn lookup_procedure(&self, _: &str) -> Result<Procedure, LookupError> {
+        panic!("lookup bug")
+    }
+    fn list_procedures(&self) -> Vec<String> {
+        panic!("listing bug")
+    }
+}
+
+#[test]
+fn panicking_lookups_are_contained() {
+    let mut d = Dispatcher::new();
+    d.set_lookup(PanickyLookup).enable_introspection();
+    assert_eq!(call(&d, "x", vec![]), fault(FAILURE, "error"));
+    assert_eq!(
+        call(&d, "system.listMethods", vec![]),
+        fault(FAILURE, "error")
+    );
+}
+
+#[test]
+fn dispatchers_are_shareable() {
+    fn assert_shared<T: Send + Sync + 'static>() {}
+    assert_shared::<Dispatcher>();
+    assert_shared::<Site>();
+    assert_shared::<Procedure>();
+}
+
+/// Collects every `tracing` event as `field=value` text.
+mod capture {
+    use std::fmt::Write;
+    use std::sync::{Arc, Mutex};
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    #[derive(Clone, Default)]
+    pub(crate) struct Capture(pub(crate) Arc<Mutex<Vec<String>>>);
+
+    struct Line(String);
+
+    impl Visit for Line {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            let _ = write!(self.0, "{}={:?} ", field.name(), value);
+        }
+    }
+
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut line = Line(String::new());
+            event.record(&mut line);
+            self.0.lock().unwrap().push(line.0);
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+}
+
+#[test]
+fn unexpected_errors_go_to_the_log_not_the_caller() {
+    let cap = capture::Capture::default();
+    let d = basic();
+    tracing::subscriber::with_default(cap.clone(), || {
+        assert_eq!(call(&d, "fail", vec![]), fault(FAILURE, "error"));
+        assert_eq!(call(&d, "panic", vec![]), fault(FAILURE, "error"));
+        assert_eq!(call(&d, "deferFail", vec![]), fault(FAILURE, "error"));
+    });
+    let lines = cap.0.lock().unwrap().clone();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0].contains("secret detail") && lines[0].contains("fail"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].contains("boom") && lines[1].contains("panic"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].contains("secret") && lines[2].contains("deferFail"),
+        "{lines:?}"
+    );
+}

@@ -12,10 +12,9 @@
 //! - Serves the conformance procedures at `/` and `/RPC2`; request bodies
 //!   up to 32 MiB; 30 s head, body and idle deadlines.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use tokio::io::AsyncReadExt;
 use xmlrpc_tokio::{Limits, Server};
 
 const USAGE: &str = "usage: conformance_tokio [--listen ADDR] [--exit-on-stdin-eof]";
@@ -58,15 +57,20 @@ fn stop_signal(exit_on_stdin_eof: bool) -> std::io::Result<impl Future<Output = 
         )
     };
     Ok(async move {
+        // A plain thread, not `tokio::io::stdin`: its blocking read would
+        // keep the runtime from shutting down after a signal.
+        let (eof_tx, eof_rx) = tokio::sync::oneshot::channel::<()>();
+        if exit_on_stdin_eof {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                let mut stdin = std::io::stdin();
+                while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+                let _ = eof_tx.send(());
+            });
+        }
         let stdin_eof = async {
             if exit_on_stdin_eof {
-                let mut stdin = tokio::io::stdin();
-                let mut buf = [0u8; 1024];
-                while let Ok(n) = stdin.read(&mut buf).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
+                let _ = eof_rx.await;
             } else {
                 std::future::pending::<()>().await;
             }

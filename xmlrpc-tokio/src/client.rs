@@ -23,7 +23,10 @@ const READ_BUFFER: usize = 16 * 1024;
 ///
 /// Cheap to clone and safe to share: calls from many tasks at once run
 /// over a pool of kept-alive connections (one call per connection at a
-/// time).
+/// time). A call sent on a kept-alive connection that turns out to have
+/// been closed by the server before any byte of an answer arrived (the
+/// usual fate of idle connections) is sent again once on a new
+/// connection; no other failure is retried.
 ///
 /// ```no_run
 /// use xmlrpc_tokio::Client;

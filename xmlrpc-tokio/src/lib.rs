@@ -21,6 +21,15 @@
 //! - [`tower::XmlRpcService`] (feature `tower`): mount XML-RPC at a path
 //!   of an axum or hyper application, beside its other routes.
 //!
+//! # Features
+//!
+//! - `tls` (default): HTTPS for the server ([`ServerBuilder::tls_pem`]) and
+//!   the client (`https://` URLs; bundled and system roots, extra roots,
+//!   see [`tls`]). rustls with the `ring` provider.
+//! - `tower` (default): [`tower::XmlRpcService`]. Only the small `http`,
+//!   `http-body` and `tower-service` crates; no hyper.
+//! - `gzip`: compressed bodies (the core's `gzip` feature).
+//!
 //! The connection loop of the server, in short (see `server.rs`):
 //!
 //! ```text

@@ -141,47 +141,71 @@ impl fmt::Display for DecodeErrorKind {
 /// assert_eq!(err.offset(), 38);
 /// assert_eq!(err.to_string(), "unexpected element <oops> at byte 38");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DecodeError {
+    // Boxed: decoding returns `Result`s everywhere, and a one-word error
+    // keeps them small.
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInner {
     kind: DecodeErrorKind,
-    pub(super) offset: usize,
+    offset: usize,
     detail: Option<Box<str>>,
 }
 
 impl DecodeError {
+    #[cold]
     pub(super) fn new(kind: DecodeErrorKind, offset: usize) -> Self {
         Self {
-            kind,
-            offset,
-            detail: None,
+            inner: Box::new(ErrorInner {
+                kind,
+                offset,
+                detail: None,
+            }),
         }
     }
 
     pub(super) fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into().into_boxed_str());
+        self.inner.detail = Some(detail.into().into_boxed_str());
         self
+    }
+
+    pub(super) fn set_offset(&mut self, offset: usize) {
+        self.inner.offset = offset;
     }
 
     /// What is wrong.
     #[must_use]
     pub fn kind(&self) -> DecodeErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The byte offset in the input where the problem was found.
     #[must_use]
     pub fn offset(&self) -> usize {
-        self.offset
+        self.inner.offset
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("kind", &self.inner.kind)
+            .field("offset", &self.inner.offset)
+            .field("detail", &self.inner.detail)
+            .finish()
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind.reason())?;
-        if let Some(detail) = &self.detail {
+        f.write_str(self.inner.kind.reason())?;
+        if let Some(detail) = &self.inner.detail {
             write!(f, " {detail}")?;
         }
-        write!(f, " at byte {}", self.offset)
+        write!(f, " at byte {}", self.inner.offset)
     }
 }
 
@@ -311,7 +335,7 @@ fn run<T>(
     let mut parser = Parser::new(&text, limits);
     let out = body(&mut parser).and_then(|v| parser.finish().map(|()| v));
     out.map_err(|mut e| {
-        e.offset = origin.input_offset(&text, e.offset);
+        e.set_offset(origin.input_offset(&text, e.offset()));
         e
     })
 }
@@ -350,42 +374,84 @@ enum Tag {
     Other,
 }
 
+/// The element's [`Tag`] by local name (any prefix is ignored).
+///
+/// Array patterns compile to a few byte comparisons, where byte-string
+/// patterns would call `memcmp`; names are short, so the prefix is found
+/// by a plain scan.
+#[inline]
 fn tag(e: &BytesStart<'_>) -> Tag {
-    match e.local_name().into_inner() {
-        b"value" => Tag::Value,
-        b"i4" | b"int" | b"i1" | b"i2" => Tag::Int,
-        b"string" => Tag::String,
-        b"struct" => Tag::Struct,
-        b"member" => Tag::Member,
-        b"name" => Tag::Name,
-        b"array" => Tag::Array,
-        b"data" => Tag::Data,
-        b"double" | b"float" => Tag::Double,
-        b"boolean" => Tag::Boolean,
-        b"i8" => Tag::I8,
-        b"nil" => Tag::Nil,
-        b"base64" => Tag::Base64,
-        b"dateTime.iso8601" | b"dateTime" => Tag::DateTime,
-        b"param" => Tag::Param,
-        b"params" => Tag::Params,
-        b"fault" => Tag::Fault,
-        b"methodName" => Tag::MethodName,
-        b"methodCall" => Tag::MethodCall,
-        b"methodResponse" => Tag::MethodResponse,
+    let qname = e.name().into_inner();
+    let local = match qname.iter().rposition(|&b| b == b':') {
+        Some(i) => &qname[i + 1..],
+        None => qname,
+    };
+    match *local {
+        [b'v', b'a', b'l', b'u', b'e'] => Tag::Value,
+        [b'i', b'4'] => Tag::Int,
+        [b'i', b'n', b't'] => Tag::Int,
+        [b'i', b'1'] => Tag::Int,
+        [b'i', b'2'] => Tag::Int,
+        [b's', b't', b'r', b'i', b'n', b'g'] => Tag::String,
+        [b's', b't', b'r', b'u', b'c', b't'] => Tag::Struct,
+        [b'm', b'e', b'm', b'b', b'e', b'r'] => Tag::Member,
+        [b'n', b'a', b'm', b'e'] => Tag::Name,
+        [b'a', b'r', b'r', b'a', b'y'] => Tag::Array,
+        [b'd', b'a', b't', b'a'] => Tag::Data,
+        [b'd', b'o', b'u', b'b', b'l', b'e'] => Tag::Double,
+        [b'f', b'l', b'o', b'a', b't'] => Tag::Double,
+        [b'b', b'o', b'o', b'l', b'e', b'a', b'n'] => Tag::Boolean,
+        [b'i', b'8'] => Tag::I8,
+        [b'n', b'i', b'l'] => Tag::Nil,
+        [b'b', b'a', b's', b'e', b'6', b'4'] => Tag::Base64,
+        [
+            b'd',
+            b'a',
+            b't',
+            b'e',
+            b'T',
+            b'i',
+            b'm',
+            b'e',
+            b'.',
+            b'i',
+            b's',
+            b'o',
+            b'8',
+            b'6',
+            b'0',
+            b'1',
+        ] => Tag::DateTime,
+        [b'd', b'a', b't', b'e', b'T', b'i', b'm', b'e'] => Tag::DateTime,
+        [b'p', b'a', b'r', b'a', b'm'] => Tag::Param,
+        [b'p', b'a', b'r', b'a', b'm', b's'] => Tag::Params,
+        [b'f', b'a', b'u', b'l', b't'] => Tag::Fault,
+        [b'm', b'e', b't', b'h', b'o', b'd', b'N', b'a', b'm', b'e'] => Tag::MethodName,
+        [b'm', b'e', b't', b'h', b'o', b'd', b'C', b'a', b'l', b'l'] => Tag::MethodCall,
+        [
+            b'm',
+            b'e',
+            b't',
+            b'h',
+            b'o',
+            b'd',
+            b'R',
+            b'e',
+            b's',
+            b'p',
+            b'o',
+            b'n',
+            b's',
+            b'e',
+        ] => Tag::MethodResponse,
         _ => Tag::Other,
     }
 }
 
-/// An element's name for error messages (at most 64 bytes).
-fn shown(e: &BytesStart<'_>) -> String {
-    let name = e.name().into_inner();
-    format!("<{}>", String::from_utf8_lossy(&name[..name.len().min(64)]))
-}
-
 /// The significant structure events.
-enum Mark<'a> {
-    Start(BytesStart<'a>),
-    Empty(BytesStart<'a>),
+enum Mark {
+    Start(Tag),
+    Empty(Tag),
     End,
 }
 
@@ -409,10 +475,19 @@ enum Frame {
         data: Data,
     },
     Struct {
-        members: Vec<(String, Value)>,
+        /// Members while there are few: duplicates replaced by a scan.
+        small: Struct,
+        /// All members once there are many, de-duplicated at the end in
+        /// linear time by [`Struct::from_members`].
+        wide: Vec<(String, Value)>,
+        /// The name of the member whose value is being read.
         name: String,
     },
 }
+
+/// Up to this many members, a struct being read de-duplicates names by
+/// scanning; beyond it, members are collected and de-duplicated once.
+const SMALL_STRUCT: usize = 16;
 
 /// What the content of an opened `<value>` turned out to be.
 enum Content {
@@ -464,6 +539,7 @@ impl<'a> Acc<'a> {
 
     /// Appends text as it appears in the document: line ends are
     /// normalised to `\n` as XML requires.
+    #[inline]
     fn push(&mut self, piece: &'a str) {
         if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
             let mut s = std::mem::replace(self, Self::Empty).into_string();
@@ -480,6 +556,12 @@ impl<'a> Acc<'a> {
             *self = Self::Many(s);
             return;
         }
+        self.push_raw(piece);
+    }
+
+    /// Appends text without line-end normalisation.
+    #[inline]
+    fn push_raw(&mut self, piece: &'a str) {
         match self {
             Self::Empty => *self = Self::One(piece),
             Self::One(first) => {
@@ -553,19 +635,20 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cold]
     fn error(&self, kind: DecodeErrorKind) -> DecodeError {
         DecodeError::new(kind, self.pos)
     }
 
+    /// Where the next event starts. Each reading loop records it in `pos`
+    /// and matches `read_event()`'s result in place: moving a whole event
+    /// out of the call costs more than reading the fields needed.
+    #[inline]
     fn position(&self) -> usize {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
     }
 
-    fn next(&mut self) -> Res<Event<'a>> {
-        self.pos = self.position();
-        self.reader.read_event().map_err(|e| self.xml_error(&e))
-    }
-
+    #[cold]
     fn xml_error(&self, e: &quick_xml::Error) -> DecodeError {
         let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
         let kind = match e {
@@ -576,12 +659,12 @@ impl<'a> Parser<'a> {
             quick_xml::Error::Escape(_) => DecodeErrorKind::UnknownEntity,
             _ => DecodeErrorKind::Syntax,
         };
-        let mut text = e.to_string();
-        text.truncate(text.floor_char_boundary_compat(120));
+        let text: String = e.to_string().chars().take(120).collect();
         DecodeError::new(kind, at.min(self.src.len())).with_detail(format!("({text})"))
     }
 
     /// The text of a borrowed event slice, without a second UTF-8 check.
+    #[inline]
     fn text_of(&self, bytes: Cow<'a, [u8]>) -> Res<Cow<'a, str>> {
         match bytes {
             Cow::Borrowed(b) => {
@@ -628,28 +711,33 @@ impl<'a> Parser<'a> {
 
     /// The next start, empty or end tag, skipping whitespace, comments and
     /// processing instructions.
-    fn mark(&mut self) -> Res<Mark<'a>> {
+    ///
+    /// Events are matched where they are returned, and only the element's
+    /// [`Tag`] leaves: moving whole events costs more than reading them.
+    fn mark(&mut self) -> Res<Mark> {
         loop {
-            match self.next()? {
-                Event::Start(e) => return Ok(Mark::Start(e)),
-                Event::End(_) => return Ok(Mark::End),
-                Event::Empty(e) => return Ok(Mark::Empty(e)),
-                Event::Text(t) => {
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e)) => return Ok(Mark::Start(tag(&e))),
+                Ok(Event::End(_)) => return Ok(Mark::End),
+                Ok(Event::Empty(e)) => return Ok(Mark::Empty(tag(&e))),
+                Ok(Event::Text(t)) => {
                     if !is_xml_space(&t) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
                 }
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::CData(_) | Event::GeneralRef(_) => {
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::CData(_) | Event::GeneralRef(_)) => {
                     return Err(self.error(DecodeErrorKind::UnexpectedText));
                 }
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => {
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => {
                     return Err(self
                         .error(DecodeErrorKind::Syntax)
                         .with_detail("(XML declaration not at the start)"));
                 }
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
         }
     }
@@ -658,37 +746,55 @@ impl<'a> Parser<'a> {
     fn end(&mut self) -> Res<()> {
         match self.mark()? {
             Mark::End => Ok(()),
-            Mark::Start(e) | Mark::Empty(e) => Err(self
-                .error(DecodeErrorKind::UnexpectedElement)
-                .with_detail(shown(&e))),
+            Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
         }
     }
 
-    fn unexpected(&self, e: &BytesStart<'_>) -> DecodeError {
+    #[cold]
+    fn unexpected(&self) -> DecodeError {
         self.error(DecodeErrorKind::UnexpectedElement)
-            .with_detail(shown(e))
+            .with_detail(self.name_at(self.pos))
+    }
+
+    /// The name of the element whose tag starts at `at`, for messages.
+    #[cold]
+    fn name_at(&self, at: usize) -> String {
+        let rest = self.src.as_bytes().get(at + 1..).unwrap_or_default();
+        let n = rest
+            .iter()
+            .take(64)
+            .take_while(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>'))
+            .count();
+        format!("<{}>", String::from_utf8_lossy(&rest[..n]))
     }
 
     /// The text content of the element we are in, up to its end tag.
-    fn content(&mut self, limit: usize) -> Res<Acc<'a>> {
+    ///
+    /// `text` says whether this is text (line ends normalised) or a typed
+    /// scalar whose whitespace does not matter.
+    fn content(&mut self, limit: usize, text: bool) -> Res<Acc<'a>> {
         let mut acc = Acc::Empty;
         loop {
-            match self.next()? {
-                Event::Text(t) => match self.text_of(t.into_inner())? {
-                    Cow::Borrowed(s) => acc.push(s),
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Text(t)) => match self.text_of(t.into_inner())? {
+                    Cow::Borrowed(s) if text => acc.push(s),
+                    Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
-                Event::CData(t) => match self.text_of(t.into_inner())? {
-                    Cow::Borrowed(s) => acc.push(s),
+                Ok(Event::CData(t)) => match self.text_of(t.into_inner())? {
+                    Cow::Borrowed(s) if text => acc.push(s),
+                    Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
-                Event::GeneralRef(r) => acc.push_char(self.resolve(&r)?),
-                Event::End(_) => return Ok(acc),
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::Start(e) | Event::Empty(e) => return Err(self.unexpected(&e)),
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::GeneralRef(r)) => acc.push_char(self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(acc),
+                Ok(Event::Comment(_) | Event::PI(_)) => continue,
+                Ok(Event::Start(_)) | Ok(Event::Empty(_)) => return Err(self.unexpected()),
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
             if acc.len() > limit {
                 return Err(self.error(DecodeErrorKind::StringLimit));
@@ -729,7 +835,8 @@ impl<'a> Parser<'a> {
                 }
                 Content::Struct => {
                     self.push(Frame::Struct {
-                        members: Vec::new(),
+                        small: Struct::new(),
+                        wide: Vec::new(),
                         name: String::new(),
                     })?;
                     self.next_in_top()?
@@ -743,8 +850,16 @@ impl<'a> Parser<'a> {
                 match self.stack.last_mut() {
                     None => return Ok(v),
                     Some(Frame::Array { items, .. }) => items.push(v),
-                    Some(Frame::Struct { members, name }) => {
-                        members.push((std::mem::take(name), v));
+                    Some(Frame::Struct { small, wide, name }) => {
+                        let name = std::mem::take(name);
+                        if wide.is_empty() && small.len() < SMALL_STRUCT {
+                            small.insert(name, v);
+                        } else {
+                            if wide.is_empty() {
+                                *wide = std::mem::take(small).into_vec();
+                            }
+                            wide.push((name, v));
+                        }
                         // `</member>`
                         self.end()?;
                     }
@@ -765,9 +880,7 @@ impl<'a> Parser<'a> {
             };
             match top {
                 Frame::Array { data, .. } => match mark {
-                    Mark::Start(e) | Mark::Empty(e)
-                        if *data != Data::Closed && tag(&e) == Tag::Value =>
-                    {
+                    Mark::Start(Tag::Value) | Mark::Empty(Tag::Value) if *data != Data::Closed => {
                         if *data == Data::Unknown {
                             *data = Data::Bare;
                         }
@@ -777,13 +890,13 @@ impl<'a> Parser<'a> {
                         }
                         return Ok(Step::Open);
                     }
-                    Mark::Start(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                    Mark::Start(Tag::Data) if *data == Data::Unknown => {
                         *data = Data::Open;
                     }
-                    Mark::Empty(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                    Mark::Empty(Tag::Data) if *data == Data::Unknown => {
                         *data = Data::Closed;
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End if *data == Data::Open => *data = Data::Closed,
                     Mark::End => {
                         let Some(Frame::Array { items, .. }) = self.stack.pop() else {
@@ -796,35 +909,40 @@ impl<'a> Parser<'a> {
                     }
                 },
                 Frame::Struct { .. } => match mark {
-                    Mark::Start(e) if tag(&e) == Tag::Member => {
+                    Mark::Start(Tag::Member) => {
                         let name = self.member_name()?;
                         if let Some(Frame::Struct { name: slot, .. }) = self.stack.last_mut() {
                             *slot = name;
                         }
                         return match self.mark()? {
-                            Mark::Start(e) if tag(&e) == Tag::Value => {
+                            Mark::Start(Tag::Value) => {
                                 self.count_value()?;
                                 Ok(Step::Open)
                             }
-                            Mark::Empty(e) if tag(&e) == Tag::Value => {
+                            Mark::Empty(Tag::Value) => {
                                 self.count_value()?;
                                 Ok(Step::Done(Value::String(String::new())))
                             }
-                            Mark::Start(e) | Mark::Empty(e) => Err(self.unexpected(&e)),
+                            Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
                             Mark::End => Err(self
                                 .error(DecodeErrorKind::MissingValue)
                                 .with_detail("in struct member")),
                         };
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
-                        let Some(Frame::Struct { members, .. }) = self.stack.pop() else {
+                        let Some(Frame::Struct { small, wide, .. }) = self.stack.pop() else {
                             // The top frame was just matched as a struct.
                             return Err(self.error(DecodeErrorKind::Syntax));
                         };
                         // `</value>`
                         self.end()?;
-                        return Ok(Step::Done(Value::Struct(Struct::from_members(members))));
+                        let s = if wide.is_empty() {
+                            small
+                        } else {
+                            Struct::from_members(wide)
+                        };
+                        return Ok(Step::Done(Value::Struct(s)));
                     }
                 },
             }
@@ -834,11 +952,11 @@ impl<'a> Parser<'a> {
     /// Reads `<name>...</name>` at the start of a member.
     fn member_name(&mut self) -> Res<String> {
         match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Name => {
-                Ok(self.content(self.limits.max_string_bytes)?.into_string())
-            }
-            Mark::Empty(e) if tag(&e) == Tag::Name => Ok(String::new()),
-            Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => Err(self.unexpected(&e)),
+            Mark::Start(Tag::Name) => Ok(self
+                .content(self.limits.max_string_bytes, true)?
+                .into_string()),
+            Mark::Empty(Tag::Name) => Ok(String::new()),
+            Mark::Start(t) | Mark::Empty(t) if t != Tag::Value => Err(self.unexpected()),
             _ => Err(self.error(DecodeErrorKind::MissingMemberName)),
         }
     }
@@ -847,33 +965,35 @@ impl<'a> Parser<'a> {
     fn value_content(&mut self) -> Res<Content> {
         let mut text = Acc::Empty;
         loop {
-            match self.next()? {
-                Event::Text(t) => match self.text_of(t.into_inner())? {
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Text(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
                 },
-                Event::CData(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::CData(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
                 },
-                Event::GeneralRef(r) => text.push_char(self.resolve(&r)?),
-                Event::End(_) => return Ok(Content::Done(Value::String(text.into_string()))),
-                Event::Start(e) => {
+                Ok(Event::GeneralRef(r)) => text.push_char(self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(Content::Done(Value::String(text.into_string()))),
+                Ok(Event::Start(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
-                    return self.typed(&e, false);
+                    return self.typed(tag(&e), false);
                 }
-                Event::Empty(e) => {
+                Ok(Event::Empty(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
-                    return self.typed(&e, true);
+                    return self.typed(tag(&e), true);
                 }
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Comment(_) | Event::PI(_)) => continue,
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
             if text.len() > self.limits.max_string_bytes {
                 return Err(self.error(DecodeErrorKind::StringLimit));
@@ -882,8 +1002,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a typed value: `e` is its type element.
-    fn typed(&mut self, e: &BytesStart<'a>, empty: bool) -> Res<Content> {
-        let t = tag(e);
+    fn typed(&mut self, t: Tag, empty: bool) -> Res<Content> {
         match t {
             Tag::Array if !empty => return Ok(Content::Array),
             Tag::Struct if !empty => return Ok(Content::Struct),
@@ -893,11 +1012,10 @@ impl<'a> Parser<'a> {
         let text = if empty {
             Acc::Empty
         } else {
-            let limit = match t {
-                Tag::String => self.limits.max_string_bytes,
-                _ => usize::MAX,
-            };
-            self.content(limit)?
+            match t {
+                Tag::String => self.content(self.limits.max_string_bytes, true)?,
+                _ => self.content(usize::MAX, false)?,
+            }
         };
         let err = |kind| DecodeError::new(kind, at);
         let value = match t {
@@ -922,7 +1040,7 @@ impl<'a> Parser<'a> {
             }
             Tag::Array => Value::Array(Vec::new()),
             Tag::Struct => Value::Struct(Struct::new()),
-            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(shown(e))),
+            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(self.name_at(at))),
         };
         // `</value>`
         self.end()?;
@@ -933,25 +1051,38 @@ impl<'a> Parser<'a> {
         let bytes = text.as_bytes();
         let limit = self.limits.max_string_bytes;
         let err = |kind| DecodeError::new(kind, at);
-        let input: &[u8] = if bytes.iter().any(|&b| b <= b' ') {
-            self.scratch.clear();
-            self.scratch.extend(
-                bytes
+        // Most peers send one line: decode it in place. The output is
+        // bounded by the input, which is bounded by the body limit.
+        let out = match BASE64.decode(bytes) {
+            Ok(out) => out,
+            Err(e) => {
+                let has_space = memchr::memchr3(b'\n', b'\r', b' ', bytes).is_some()
+                    || memchr::memchr(b'\t', bytes).is_some();
+                if !has_space {
+                    return Err(err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")));
+                }
+                // Lines (MIME style): first assume lines of one width,
+                // copied without searching; if that guess lets whitespace
+                // through, the decode fails and the exact path runs.
+                let first_space = bytes
                     .iter()
-                    .copied()
-                    .filter(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')),
-            );
-            &self.scratch
-        } else {
-            bytes
+                    .position(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                    .unwrap_or(bytes.len());
+                strip_lines(bytes, first_space, &mut self.scratch);
+                if self.scratch.len() / 4 * 3 > limit.saturating_add(3) {
+                    return Err(err(DecodeErrorKind::StringLimit));
+                }
+                match BASE64.decode(&self.scratch[..]) {
+                    Ok(out) => out,
+                    Err(_) => {
+                        strip_spaces(bytes, &mut self.scratch);
+                        BASE64.decode(&self.scratch[..]).map_err(|e| {
+                            err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})"))
+                        })?
+                    }
+                }
+            }
         };
-        // Refuse early what is clearly too long; the exact check follows.
-        if input.len() / 4 * 3 > limit.saturating_add(3) {
-            return Err(err(DecodeErrorKind::StringLimit));
-        }
-        let out = BASE64
-            .decode(input)
-            .map_err(|e| err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")))?;
         if out.len() > limit {
             return Err(err(DecodeErrorKind::StringLimit));
         }
@@ -962,40 +1093,41 @@ impl<'a> Parser<'a> {
     fn root(&mut self) -> Res<Root> {
         let mut first = true;
         loop {
-            let ev = self.next()?;
-            let (e, empty) = match ev {
-                Event::Start(e) => (e, false),
-                Event::Empty(e) => (e, true),
-                Event::Decl(_) if first => {
+            self.pos = self.position();
+            let (t, empty) = match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e)) => (tag(&e), false),
+                Ok(Event::Empty(e)) => (tag(&e), true),
+                Ok(Event::Decl(_)) if first => {
                     first = false;
                     continue;
                 }
-                Event::Text(t) if is_xml_space(&t) => {
+                Ok(Event::Text(t)) if is_xml_space(&t) => {
                     first = false;
                     continue;
                 }
-                Event::Comment(_) | Event::PI(_) => {
+                Ok(Event::Comment(_) | Event::PI(_)) => {
                     first = false;
                     continue;
                 }
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
-                Event::Decl(_) => {
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Decl(_)) => {
                     return Err(self
                         .error(DecodeErrorKind::Syntax)
                         .with_detail("(XML declaration not at the start)"));
                 }
-                Event::End(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                Ok(Event::End(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => {
                     return Err(self.error(DecodeErrorKind::UnexpectedText));
                 }
             };
-            return match tag(&e) {
+            return match t {
                 Tag::MethodCall => Ok(Root::Call(empty)),
                 Tag::MethodResponse => Ok(Root::Response(empty)),
                 _ => Err(self
                     .error(DecodeErrorKind::WrongRoot)
-                    .with_detail(shown(&e))),
+                    .with_detail(self.name_at(self.pos))),
             };
         }
     }
@@ -1003,15 +1135,15 @@ impl<'a> Parser<'a> {
     /// Reads a `<param>`'s value and its `</param>`; `<param>` was just read.
     fn param(&mut self) -> Res<Value> {
         let value = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Value => {
+            Mark::Start(Tag::Value) => {
                 self.count_value()?;
                 self.value()?
             }
-            Mark::Empty(e) if tag(&e) == Tag::Value => {
+            Mark::Empty(Tag::Value) => {
                 self.count_value()?;
                 Value::String(String::new())
             }
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => {
                 return Err(self
                     .error(DecodeErrorKind::MissingValue)
@@ -1028,30 +1160,30 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingMethodName));
         }
         let name = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::MethodName => {
-                self.content(self.limits.max_string_bytes)?.into_string()
-            }
-            Mark::Empty(e) if tag(&e) == Tag::MethodName => String::new(),
+            Mark::Start(Tag::MethodName) => self
+                .content(self.limits.max_string_bytes, true)?
+                .into_string(),
+            Mark::Empty(Tag::MethodName) => String::new(),
             _ => return Err(self.error(DecodeErrorKind::MissingMethodName)),
         };
         let mut params = Vec::new();
         match self.mark()? {
             // No `<params>`.
             Mark::End => return Ok(MethodCall { name, params }),
-            Mark::Empty(e) if tag(&e) == Tag::Params => {}
-            Mark::Start(e) if tag(&e) == Tag::Params => loop {
+            Mark::Empty(Tag::Params) => {}
+            Mark::Start(Tag::Params) => loop {
                 match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Param => params.push(self.param()?),
-                    Mark::Empty(e) if tag(&e) == Tag::Param => {
+                    Mark::Start(Tag::Param) => params.push(self.param()?),
+                    Mark::Empty(Tag::Param) => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
                             .with_detail("in <param>"));
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => break,
                 }
             },
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
         }
         // `</methodCall>`
         self.end()?;
@@ -1063,35 +1195,37 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingValue));
         }
         let out = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Params => {
+            Mark::Start(Tag::Params) => {
                 let value = match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Param => self.param()?,
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Param => {
-                        return Err(self.unexpected(&e));
+                    Mark::Start(Tag::Param) => self.param()?,
+                    Mark::Start(t) | Mark::Empty(t) if t != Tag::Param => {
+                        return Err(self.unexpected());
                     }
                     _ => return Err(self.error(DecodeErrorKind::MissingValue)),
                 };
                 match self.mark()? {
                     // `</params>`
                     Mark::End => {}
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) == Tag::Param => {
+                    Mark::Start(Tag::Param) | Mark::Empty(Tag::Param) => {
                         return Err(self.error(DecodeErrorKind::MultipleValues));
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                 }
                 Ok(value)
             }
-            Mark::Start(e) if tag(&e) == Tag::Fault => {
+            Mark::Start(Tag::Fault) => {
                 let at = self.pos;
                 let value = match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Value => {
+                    Mark::Start(Tag::Value) => {
                         self.count_value()?;
                         self.value()?
                     }
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => {
-                        return Err(self.unexpected(&e));
+                    Mark::Empty(Tag::Value) => {
+                        self.count_value()?;
+                        Value::String(String::new())
                     }
-                    _ => {
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
+                    Mark::End => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
                             .with_detail("in <fault>"));
@@ -1103,10 +1237,10 @@ impl<'a> Parser<'a> {
                     DecodeError::new(DecodeErrorKind::InvalidFault, at).with_detail(why)
                 })?)
             }
-            Mark::Empty(e) if matches!(tag(&e), Tag::Params | Tag::Fault) => {
+            Mark::Empty(Tag::Params | Tag::Fault) => {
                 return Err(self.error(DecodeErrorKind::MissingValue));
             }
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => return Err(self.error(DecodeErrorKind::MissingValue)),
         };
         // `</methodResponse>`
@@ -1118,15 +1252,51 @@ impl<'a> Parser<'a> {
     /// follow the root element.
     fn finish(&mut self) -> Res<()> {
         loop {
-            match self.next()? {
-                Event::Eof => return Ok(()),
-                Event::Text(t) if is_xml_space(&t) => {}
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                _ => return Err(self.error(DecodeErrorKind::TrailingContent)),
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Eof) => return Ok(()),
+                Ok(Event::Text(t)) if is_xml_space(&t) => {}
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(_) => return Err(self.error(DecodeErrorKind::TrailingContent)),
             }
         }
     }
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Copies `text` into `out` assuming lines of `width` bytes separated by
+/// whitespace runs. Bytes inside a "line" are not checked: whitespace copied
+/// by a wrong guess makes the base64 decode fail, and the caller then uses
+/// [`strip_spaces`].
+fn strip_lines(text: &[u8], width: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(text.len());
+    let mut rest = text;
+    while rest.len() > width && width > 0 {
+        let (line, tail) = rest.split_at(width);
+        out.extend_from_slice(line);
+        let n = tail.iter().take_while(|&&b| is_space(b)).count();
+        rest = &tail[n..];
+        if n == 0 {
+            break;
+        }
+    }
+    while let Some(i) = rest.iter().position(|&b| is_space(b)) {
+        out.extend_from_slice(&rest[..i]);
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+}
+
+/// Copies `text` into `out` without its whitespace.
+fn strip_spaces(text: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(text.iter().copied().filter(|&b| !is_space(b)));
 }
 
 /// A `Fault` from the value of `<fault>`.
@@ -1202,21 +1372,4 @@ fn parse_double(text: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|d| d.is_finite())
-}
-
-/// `str::floor_char_boundary` for the supported Rust versions.
-trait FloorCharBoundary {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize;
-}
-
-impl FloorCharBoundary for String {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize {
-        if index >= self.len() {
-            return self.len();
-        }
-        (0..=index)
-            .rev()
-            .find(|&i| self.is_char_boundary(i))
-            .unwrap_or(0)
-    }
 }

@@ -29,6 +29,44 @@
 //! | procedure returns another error, or panics | FAILURE, `error` (details logged) |
 //! | body is not a well-formed call | FAILURE, `Can't deserialize input: ...` ([`Dispatcher::bad_request`]) |
 //!
+//! # Policies
+//!
+//! Twisted's class attributes and constructor arguments are settings of
+//! the dispatcher:
+//!
+//! | Twisted | here |
+//! |---|---|
+//! | `NOT_FOUND`, `FAILURE` | [`Dispatcher::set_not_found_code`], [`Dispatcher::set_failure_code`] |
+//! | `separator` | [`Dispatcher::set_separator`] |
+//! | `allowNone` | [`Dispatcher::set_allow_none`] (and `<i8>`: [`Dispatcher::set_allow_i8`]) |
+//! | `useDateTime` | per parameter: a handler taking `time::PrimitiveDateTime` or `time::OffsetDateTime` gets one; one taking [`DateTime`](crate::DateTime) gets the text as sent |
+//! | `addIntrospection` | [`Dispatcher::enable_introspection`] |
+//! | `lookupProcedure`, `listProcedures` | [`Lookup`], [`Dispatcher::set_lookup`] |
+//! | `putSubHandler` | [`Dispatcher::put_sub_handler`] |
+//! | `withRequest` | [`Dispatcher::register_with_request`] |
+//! | `putChild` on the site | [`Site::mount`] |
+//!
+//! ```
+//! use time::PrimitiveDateTime;
+//! use xmlrpc_proto::dispatch::Dispatcher;
+//! use xmlrpc_proto::{DateTime, Fault, MethodCall, RequestHead, Value};
+//!
+//! let mut d = Dispatcher::new();
+//! d.set_not_found_code(23).set_failure_code(666).set_allow_none(true);
+//! d.register("year", |t: PrimitiveDateTime| t.year());
+//!
+//! let head = RequestHead::new("POST", "/");
+//! let when = Value::DateTime(DateTime::parse("19980717T14:08:55").unwrap());
+//! let call = |name: &str, params| d.call(&head, MethodCall::new(name, params)).into_ready().unwrap();
+//! assert_eq!(call("year", vec![when]), Ok(Value::Int(1998)));
+//! assert_eq!(call("nope", vec![]), Err(Fault::new(23, "procedure nope not found")));
+//! assert_eq!(
+//!     call("year", vec![Value::Int(1)]),
+//!     Err(Fault::new(666, "year: argument 1: expected dateTime.iso8601, found int"))
+//! );
+//! assert!(d.encode_options().allow_nil);
+//! ```
+//!
 //! # Example
 //!
 //! ```
@@ -256,6 +294,9 @@ impl Dispatcher {
     /// Publishes a synchronous function `Fn(A1, ..., An) -> R` as `name`
     /// (see [`Procedure::new`]).
     ///
+    /// Give closures their parameter types (`|a: i32, b: i32| a + b`): they
+    /// choose the conversions and the arity. A `fn` item needs nothing more.
+    ///
     /// ```
     /// # use xmlrpc_proto::dispatch::Dispatcher;
     /// let mut d = Dispatcher::new();
@@ -439,6 +480,35 @@ impl Dispatcher {
     }
 
     /// Serves `system.multicall`, holding at most `max_calls` calls each.
+    ///
+    /// The calls run in order (asynchronous ones are polled together); the
+    /// result holds each call's value in a one-element array, or its fault
+    /// as a `{faultCode, faultString}` struct. More than `max_calls` calls,
+    /// or a `system.multicall` inside one, is a FAILURE fault.
+    ///
+    /// ```
+    /// use xmlrpc_proto::dispatch::Dispatcher;
+    /// use xmlrpc_proto::{MethodCall, RequestHead, Struct, Value};
+    ///
+    /// let mut d = Dispatcher::new();
+    /// d.register("double", |n: i32| n * 2);
+    /// d.enable_multicall(100);
+    /// let entry = |name: &str, params: Vec<Value>| {
+    ///     let mut s = Struct::new();
+    ///     s.insert("methodName", name);
+    ///     s.insert("params", Value::Array(params));
+    ///     Value::Struct(s)
+    /// };
+    /// let calls = Value::Array(vec![entry("double", vec![Value::Int(4)]), entry("nope", vec![])]);
+    /// let head = RequestHead::new("POST", "/");
+    /// let result = d
+    ///     .call(&head, MethodCall::new("system.multicall", vec![calls]))
+    ///     .into_ready()
+    ///     .unwrap()
+    ///     .unwrap();
+    /// assert_eq!(result[0], Value::Array(vec![Value::Int(8)]));
+    /// assert_eq!(result[1]["faultCode"], Value::Int(8001));
+    /// ```
     pub fn enable_multicall(&mut self, max_calls: usize) -> &mut Self {
         self.multicall_max = Some(max_calls);
         self
@@ -449,7 +519,15 @@ impl Dispatcher {
     /// Never panics, whatever the call holds or the procedure does; the
     /// result is in the returned [`Reply`].
     pub fn call(&self, head: &RequestHead, call: MethodCall) -> Reply {
-        self.dispatch(head, &call.name, call.params, false)
+        // Procedures are guarded one by one in `invoke`; this also guards
+        // lookups and listings, which may be user code (`Lookup`).
+        let MethodCall { name, params } = call;
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.dispatch(head, &name, params, false)
+        })) {
+            Ok(reply) => reply,
+            Err(payload) => Reply::fault(reply::panicked(&name, self.failure_code, &*payload)),
+        }
     }
 
     pub(crate) fn dispatch(
@@ -549,3 +627,76 @@ impl Lookup for Dispatcher {
         names
     }
 }
+
+/// Misuses of the [`xmlrpc`](crate::xmlrpc) macro are compile errors.
+///
+/// A `&mut self` receiver:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m(&mut self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// A generic method:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m<T: Default>(&self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// A parameter that is not a value:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m(&self, s: &str) -> i32 { 1 }
+/// }
+/// ```
+///
+/// An unknown option, and options on the `impl` block:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     #[xmlrpc(rename = "x")]
+///     pub fn m(&self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc(prefix = "x")]
+/// impl S {
+///     pub fn m(&self) -> i32 { 1 }
+/// }
+/// ```
+///
+/// A trait impl:
+///
+/// ```compile_fail
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl Clone for S {
+///     fn clone(&self) -> Self { S }
+/// }
+/// ```
+///
+/// The same method compiles when well formed:
+///
+/// ```
+/// struct S;
+/// #[xmlrpc_proto::xmlrpc]
+/// impl S {
+///     pub fn m(&self, s: String) -> i32 { s.len() as i32 }
+/// }
+/// ```
+#[cfg(doctest)]
+pub struct MacroMisuse;

@@ -84,6 +84,7 @@ impl<T: IntoValue, E: Into<HandlerError>> IntoReply for Result<T, E> {
 pub(crate) fn count_message(name: &str, types: &[&str], got: usize) -> String {
     match types.len() {
         0 => format!("{name}: expected no arguments, got {got}"),
+        // This arm has exactly one type.
         1 => format!("{name}: expected 1 argument ({}), got {got}", types[0]),
         n => format!(
             "{name}: expected {n} arguments ({}), got {got}",

@@ -6,18 +6,30 @@ use ::serde::de::{
 };
 use ::serde::forward_to_deserialize_any;
 
-use super::{DATETIME_VARIANT, I8_VARIANT, VALUE_NAME};
+use super::{DATETIME_VARIANT, I8_VARIANT, MAX_DEPTH, VALUE_NAME};
 use crate::{ConversionError, Value};
 
 /// Reads one [`Value`], consuming it.
 pub(super) struct ValueDeserializer {
     value: Value,
+    /// Arrays and structs around this value.
+    depth: usize,
 }
 
 impl ValueDeserializer {
     pub(super) fn new(value: Value) -> Self {
-        Self { value }
+        Self { value, depth: 0 }
     }
+
+    fn nested(value: Value, depth: usize) -> Self {
+        Self { value, depth }
+    }
+}
+
+fn too_deep() -> ConversionError {
+    ConversionError::custom(format!(
+        "value nested deeper than {MAX_DEPTH} arrays and structs"
+    ))
 }
 
 fn unexpected(value: &Value) -> de::Unexpected<'_> {
@@ -39,6 +51,10 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
     type Error = ConversionError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ConversionError> {
+        let depth = self.depth + 1;
+        if depth > MAX_DEPTH && matches!(self.value, Value::Struct(_) | Value::Array(_)) {
+            return Err(too_deep());
+        }
         match self.value {
             Value::Int(i) => visitor.visit_i32(i),
             Value::I8(i) => visitor.visit_i64(i),
@@ -51,11 +67,12 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
                 let mut access = StructAccess {
                     members: s.into_iter(),
                     key: None,
+                    depth,
                 };
                 let out = visitor.visit_map(&mut access)?;
                 access.finish(out)
             }
-            Value::Array(a) => visit_array(a, visitor),
+            Value::Array(a) => visit_array(a, visitor, depth),
             Value::Nil => visitor.visit_unit(),
         }
     }
@@ -101,10 +118,12 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
                 Value::DateTime(d) => visitor.visit_enum(EnumDeserializer {
                     variant: DATETIME_VARIANT.to_owned(),
                     value: Some(Value::String(d.as_str().to_owned())),
+                    depth: self.depth,
                 }),
                 Value::I8(i) => visitor.visit_enum(EnumDeserializer {
                     variant: I8_VARIANT.to_owned(),
                     value: Some(Value::I8(i)),
+                    depth: self.depth,
                 }),
                 _ => self.deserialize_any(visitor),
             };
@@ -122,6 +141,7 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
             Value::String(variant) => visitor.visit_enum(EnumDeserializer {
                 variant,
                 value: None,
+                depth: self.depth,
             }),
             Value::Struct(s) if s.len() == 1 => {
                 let mut members = s.into_iter();
@@ -132,6 +152,7 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
                 visitor.visit_enum(EnumDeserializer {
                     variant,
                     value: Some(value),
+                    depth: self.depth,
                 })
             }
             other => Err(ConversionError::mismatch(
@@ -155,14 +176,17 @@ impl<'de> Deserializer<'de> for ValueDeserializer {
     }
 }
 
+/// Visits the elements of an array that sits `depth` levels deep.
 fn visit_array<'de, V: Visitor<'de>>(
     items: Vec<Value>,
     visitor: V,
+    depth: usize,
 ) -> Result<V::Value, ConversionError> {
     let len = items.len();
     let mut access = ArrayAccess {
         items: items.into_iter(),
         index: 0,
+        depth,
     };
     let out = visitor.visit_seq(&mut access)?;
     if access.items.len() == 0 {
@@ -175,6 +199,7 @@ fn visit_array<'de, V: Visitor<'de>>(
 struct ArrayAccess {
     items: std::vec::IntoIter<Value>,
     index: usize,
+    depth: usize,
 }
 
 impl<'de> SeqAccess<'de> for ArrayAccess {
@@ -189,7 +214,7 @@ impl<'de> SeqAccess<'de> for ArrayAccess {
         };
         let i = self.index;
         self.index += 1;
-        seed.deserialize(ValueDeserializer::new(v))
+        seed.deserialize(ValueDeserializer::nested(v, self.depth))
             .map(Some)
             .map_err(|e| e.at_index(i))
     }
@@ -225,6 +250,7 @@ struct StructAccess {
     members: std::vec::IntoIter<(String, Value)>,
     /// The member whose name was read and whose value comes next.
     key: Option<(String, Value)>,
+    depth: usize,
 }
 
 impl StructAccess {
@@ -250,7 +276,9 @@ impl<'de> MapAccess<'de> for StructAccess {
         let Some((k, v)) = self.members.next() else {
             return Ok(None);
         };
-        let key = seed.deserialize(k.as_str().into_deserializer())?;
+        let key = seed
+            .deserialize(KeyDeserializer { key: &k })
+            .map_err(|e| e.at_member(&k))?;
         self.key = Some((k, v));
         Ok(Some(key))
     }
@@ -264,7 +292,7 @@ impl<'de> MapAccess<'de> for StructAccess {
                 "struct member value read before its name",
             ));
         };
-        seed.deserialize(ValueDeserializer::new(v))
+        seed.deserialize(ValueDeserializer::nested(v, self.depth))
             .map_err(|e| e.at_member(&k))
     }
 
@@ -273,10 +301,76 @@ impl<'de> MapAccess<'de> for StructAccess {
     }
 }
 
+/// A struct member name; maps with integer keys read them from their
+/// decimal text, as they were written.
+struct KeyDeserializer<'a> {
+    key: &'a str,
+}
+
+macro_rules! parse_key {
+    ($($method:ident $t:ty => $visit:ident,)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ConversionError> {
+            match self.key.parse::<$t>() {
+                Ok(n) => visitor.$visit(n),
+                Err(_) => Err(de::Error::invalid_type(de::Unexpected::Str(self.key), &visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for KeyDeserializer<'_> {
+    type Error = ConversionError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ConversionError> {
+        visitor.visit_str(self.key)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, ConversionError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ConversionError> {
+        visitor.visit_enum(EnumDeserializer {
+            variant: self.key.to_owned(),
+            value: None,
+            depth: 0,
+        })
+    }
+
+    parse_key! {
+        deserialize_i8 i8 => visit_i8,
+        deserialize_i16 i16 => visit_i16,
+        deserialize_i32 i32 => visit_i32,
+        deserialize_i64 i64 => visit_i64,
+        deserialize_i128 i128 => visit_i128,
+        deserialize_u8 u8 => visit_u8,
+        deserialize_u16 u16 => visit_u16,
+        deserialize_u32 u32 => visit_u32,
+        deserialize_u64 u64 => visit_u64,
+        deserialize_u128 u128 => visit_u128,
+    }
+
+    forward_to_deserialize_any! {
+        bool f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
 /// A variant by name, with its content (`None` for a unit variant).
 struct EnumDeserializer {
     variant: String,
     value: Option<Value>,
+    /// Arrays and structs around the enum.
+    depth: usize,
 }
 
 impl<'de> EnumAccess<'de> for EnumDeserializer {
@@ -293,6 +387,7 @@ impl<'de> EnumAccess<'de> for EnumDeserializer {
             VariantDeserializer {
                 variant: self.variant,
                 value: self.value,
+                depth: self.depth,
             },
         ))
     }
@@ -301,12 +396,18 @@ impl<'de> EnumAccess<'de> for EnumDeserializer {
 struct VariantDeserializer {
     variant: String,
     value: Option<Value>,
+    depth: usize,
 }
 
 impl VariantDeserializer {
-    fn content(self, expected: &str) -> Result<(String, Value), ConversionError> {
+    /// The variant's name, its content, and the depth of that content
+    /// (inside the one-member struct).
+    fn content(self, expected: &str) -> Result<(String, Value, usize), ConversionError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(too_deep());
+        }
         match self.value {
-            Some(v) => Ok((self.variant, v)),
+            Some(v) => Ok((self.variant, v, self.depth + 1)),
             None => Err(de::Error::invalid_type(
                 de::Unexpected::UnitVariant,
                 &expected,
@@ -330,8 +431,8 @@ impl<'de> VariantAccess<'de> for VariantDeserializer {
         self,
         seed: T,
     ) -> Result<T::Value, ConversionError> {
-        let (variant, v) = self.content("newtype variant")?;
-        seed.deserialize(ValueDeserializer::new(v))
+        let (variant, v, depth) = self.content("newtype variant")?;
+        seed.deserialize(ValueDeserializer::nested(v, depth))
             .map_err(|e| e.at_member(&variant))
     }
 
@@ -340,9 +441,10 @@ impl<'de> VariantAccess<'de> for VariantDeserializer {
         _len: usize,
         visitor: V,
     ) -> Result<V::Value, ConversionError> {
-        let (variant, v) = self.content("tuple variant")?;
+        let (variant, v, depth) = self.content("tuple variant")?;
         match v {
-            Value::Array(a) => visit_array(a, visitor),
+            Value::Array(a) if depth < MAX_DEPTH => visit_array(a, visitor, depth + 1),
+            Value::Array(_) => Err(too_deep()),
             other => Err(de::Error::invalid_type(
                 unexpected(&other),
                 &"tuple variant",
@@ -356,10 +458,10 @@ impl<'de> VariantAccess<'de> for VariantDeserializer {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, ConversionError> {
-        let (variant, v) = self.content("struct variant")?;
+        let (variant, v, depth) = self.content("struct variant")?;
         match v {
             v @ (Value::Struct(_) | Value::Array(_)) => {
-                ValueDeserializer::new(v).deserialize_any(visitor)
+                ValueDeserializer::nested(v, depth).deserialize_any(visitor)
             }
             other => Err(de::Error::invalid_type(
                 unexpected(&other),

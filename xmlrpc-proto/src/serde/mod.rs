@@ -18,7 +18,7 @@
 //! | `None`, `()`, unit structs | `nil` |
 //! | sequences, tuples, tuple structs | `array` |
 //! | structs | `struct`, members in field order |
-//! | maps | `struct`; keys must be strings (integer keys are written in decimal) |
+//! | maps | `struct`; keys must be strings, integers (written in decimal and read back from it) or unit variants |
 //! | unit variants | `string`: the variant's name |
 //! | other variants | `struct` with one member, the variant's name (serde's externally tagged form) |
 //! | [`DateTime`], and `time` types through [`primitive_datetime`] / [`offset_datetime`] | `dateTime.iso8601` |
@@ -29,9 +29,12 @@
 //! bytes or as a sequence of `u8` (so a plain `Vec<u8>` field accepts it),
 //! an `int` or `i8` as any number type that holds it, `nil` as `None` or
 //! `()`, and an enum from a string (unit variant) or a one-member struct.
+//! As in JSON, `nil` cannot tell `None` from `Some(None)` or `Some(())`: it
+//! reads as `None`.
 //!
-//! Deserialization recurses once per level of the value, so a value is as
-//! deep as the decoder's [`Limits::max_depth`](crate::Limits) allowed.
+//! Both directions recurse once per level of nesting, so they stop with an
+//! error beyond 128 levels of arrays and structs (the decoder's
+//! [`Limits::max_depth`](crate::Limits) is lower by default).
 //!
 //! ```
 //! use serde::{Deserialize, Serialize};
@@ -71,6 +74,9 @@ const I8_NAME: &str = "$xmlrpc_proto::i8";
 /// the deserializer of this module can hand over dateTimes and `i8`s with
 /// their type.
 const VALUE_NAME: &str = "$xmlrpc_proto::Value";
+/// How many arrays and structs deep [`to_value`] and [`from_value`] go:
+/// each level is a recursive call, so the bound keeps the stack safe.
+const MAX_DEPTH: usize = 128;
 /// The enum variants of that hand-over.
 const DATETIME_VARIANT: &str = "dateTime.iso8601";
 const I8_VARIANT: &str = "i8";
@@ -98,7 +104,7 @@ const I8_VARIANT: &str = "i8";
 /// );
 /// ```
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, ConversionError> {
-    value.serialize(ser::ValueSerializer)
+    value.serialize(ser::ValueSerializer::default())
 }
 
 /// Converts a [`Value`] to any `Deserialize` type.
@@ -246,7 +252,7 @@ impl<'de> Deserialize<'de> for DateTime {
 /// Each type as its serde counterpart: `int` as `i32`, `i8` as `i64`,
 /// `base64` as bytes, `struct` as a map in member order, `nil` as unit,
 /// `dateTime.iso8601` as its text. Through [`to_value`] every value comes
-/// back unchanged.
+/// back unchanged, except a NaN or infinite double, which is an error.
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -435,13 +441,9 @@ pub mod primitive_datetime {
     ///
     /// For a year outside 0..=9999.
     pub fn serialize<S: Serializer>(dt: &PrimitiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-        if !(0..=9999).contains(&dt.year()) {
-            return Err(::serde::ser::Error::custom(format_args!(
-                "expected dateTime with a year in 0..=9999, found year {}",
-                dt.year()
-            )));
-        }
-        DateTime::from(*dt).serialize(s)
+        crate::convert::primitive_to_datetime(*dt)
+            .map_err(::serde::ser::Error::custom)?
+            .serialize(s)
     }
 
     /// Deserializes a [`DateTime`] and takes its date and time as written.
@@ -486,19 +488,16 @@ pub mod offset_datetime {
 
     use crate::DateTime;
 
-    /// Serializes `dt` as a [`DateTime`].
+    /// Serializes `dt` as a [`DateTime`] (in UTC when its offset has
+    /// seconds, which the wire form cannot write).
     ///
     /// # Errors
     ///
     /// For a year outside 0..=9999.
     pub fn serialize<S: Serializer>(dt: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-        if !(0..=9999).contains(&dt.year()) {
-            return Err(::serde::ser::Error::custom(format_args!(
-                "expected dateTime with a year in 0..=9999, found year {}",
-                dt.year()
-            )));
-        }
-        DateTime::from(*dt).serialize(s)
+        crate::convert::offset_to_datetime(*dt)
+            .map_err(::serde::ser::Error::custom)?
+            .serialize(s)
     }
 
     /// Deserializes a [`DateTime`]; a text without a zone is taken as UTC.

@@ -2,7 +2,7 @@
 
 use ::serde::ser::{self, Serialize};
 
-use super::{DATETIME_NAME, I8_NAME};
+use super::{DATETIME_NAME, I8_NAME, MAX_DEPTH};
 use crate::{ConversionError, DateTime, IntoValue, Struct, Value};
 
 /// Room reserved up front for sequences and maps, whatever length they
@@ -10,7 +10,25 @@ use crate::{ConversionError, DateTime, IntoValue, Struct, Value};
 const MAX_PREALLOC: usize = 4096;
 
 /// Builds a [`Value`] from any `Serialize` type.
-pub(super) struct ValueSerializer;
+#[derive(Clone, Copy, Default)]
+pub(super) struct ValueSerializer {
+    /// Arrays and structs around the value being built.
+    depth: usize,
+}
+
+impl ValueSerializer {
+    /// The serializer for the content of a new array or struct.
+    fn enter(self) -> Result<Self, ConversionError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ConversionError::custom(format!(
+                "value nested deeper than {MAX_DEPTH} arrays and structs"
+            )));
+        }
+        Ok(Self {
+            depth: self.depth + 1,
+        })
+    }
+}
 
 fn int64<T: IntoValue>(v: T) -> Result<Value, ConversionError> {
     v.into_value()
@@ -117,12 +135,15 @@ impl ser::Serializer for ValueSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Value, ConversionError> {
-        let inner = value.serialize(self).map_err(|e| e.at_member(variant))?;
+        let inner = value
+            .serialize(self.enter()?)
+            .map_err(|e| e.at_member(variant))?;
         Ok(wrap(variant, inner))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqSerializer, ConversionError> {
         Ok(SeqSerializer {
             items: Vec::with_capacity(len.unwrap_or(0).min(MAX_PREALLOC)),
+            inner: self.enter()?,
         })
     }
     fn serialize_tuple(self, len: usize) -> Result<SeqSerializer, ConversionError> {
@@ -144,13 +165,14 @@ impl ser::Serializer for ValueSerializer {
     ) -> Result<VariantSerializer<SeqSerializer>, ConversionError> {
         Ok(VariantSerializer {
             variant,
-            inner: self.serialize_seq(Some(len))?,
+            inner: self.enter()?.serialize_seq(Some(len))?,
         })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapSerializer, ConversionError> {
         Ok(MapSerializer {
             members: Vec::with_capacity(len.unwrap_or(0).min(MAX_PREALLOC)),
             key: None,
+            inner: self.enter()?,
         })
     }
     fn serialize_struct(
@@ -160,6 +182,7 @@ impl ser::Serializer for ValueSerializer {
     ) -> Result<StructSerializer, ConversionError> {
         Ok(StructSerializer {
             members: Vec::with_capacity(len.min(MAX_PREALLOC)),
+            inner: self.enter()?,
         })
     }
     fn serialize_struct_variant(
@@ -171,7 +194,7 @@ impl ser::Serializer for ValueSerializer {
     ) -> Result<VariantSerializer<StructSerializer>, ConversionError> {
         Ok(VariantSerializer {
             variant,
-            inner: self.serialize_struct(name, len)?,
+            inner: self.enter()?.serialize_struct(name, len)?,
         })
     }
 }
@@ -179,14 +202,14 @@ impl ser::Serializer for ValueSerializer {
 /// The elements of an array.
 pub(super) struct SeqSerializer {
     items: Vec<Value>,
+    /// The serializer of the elements.
+    inner: ValueSerializer,
 }
 
 impl SeqSerializer {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ConversionError> {
         let i = self.items.len();
-        let v = value
-            .serialize(ValueSerializer)
-            .map_err(|e| e.at_index(i))?;
+        let v = value.serialize(self.inner).map_err(|e| e.at_index(i))?;
         self.items.push(v);
         Ok(())
     }
@@ -228,6 +251,8 @@ impl ser::SerializeTupleStruct for SeqSerializer {
 /// The members of a struct, in field order.
 pub(super) struct StructSerializer {
     members: Vec<(String, Value)>,
+    /// The serializer of the members.
+    inner: ValueSerializer,
 }
 
 impl ser::SerializeStruct for StructSerializer {
@@ -238,9 +263,7 @@ impl ser::SerializeStruct for StructSerializer {
         key: &'static str,
         value: &T,
     ) -> Result<(), Self::Error> {
-        let v = value
-            .serialize(ValueSerializer)
-            .map_err(|e| e.at_member(key))?;
+        let v = value.serialize(self.inner).map_err(|e| e.at_member(key))?;
         self.members.push((key.to_owned(), v));
         Ok(())
     }
@@ -253,13 +276,15 @@ impl ser::SerializeStruct for StructSerializer {
 pub(super) struct MapSerializer {
     members: Vec<(String, Value)>,
     key: Option<String>,
+    /// The serializer of the keys and values.
+    inner: ValueSerializer,
 }
 
 impl ser::SerializeMap for MapSerializer {
     type Ok = Value;
     type Error = ConversionError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Self::Error> {
-        let key = match key.serialize(ValueSerializer)? {
+        let key = match key.serialize(self.inner)? {
             Value::String(s) => s,
             Value::Int(i) => i.to_string(),
             Value::I8(i) => i.to_string(),
@@ -279,9 +304,7 @@ impl ser::SerializeMap for MapSerializer {
                 "map value serialized before its key",
             ));
         };
-        let v = value
-            .serialize(ValueSerializer)
-            .map_err(|e| e.at_member(&key))?;
+        let v = value.serialize(self.inner).map_err(|e| e.at_member(&key))?;
         self.members.push((key, v));
         Ok(())
     }

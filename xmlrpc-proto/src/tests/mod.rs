@@ -1,5 +1,9 @@
 //! State-machine tests: both sides without sockets.
 
+// Configurations are built as users must build them (they are
+// `#[non_exhaustive]`): default, then set fields.
+#![allow(clippy::field_reassign_with_default)]
+
 mod util;
 
 use std::time::{Duration, Instant};
@@ -613,6 +617,15 @@ fn respond_status_and_raw_keep_connection() {
     let out = conn.poll_transmit().unwrap().to_vec();
     assert!(out.ends_with(b"Content-Type: text/html\r\nContent-Length: 9\r\n\r\n<p>hi</p>"));
     assert!(conn.wants_read());
+    let n = out.len();
+    conn.advance_transmit(n);
+    conn.handle_data(post("/", "", CALL).as_bytes(), now);
+    assert!(matches!(conn.poll_event(), Ok(Some(ServerEvent::Call(_)))));
+    conn.respond_raw(204, "text/plain", b"ignored").unwrap();
+    let out = conn.poll_transmit().unwrap().to_vec();
+    assert!(out.starts_with(b"HTTP/1.1 204 No Content\r\n"));
+    assert!(out.ends_with(b"\r\n\r\n"));
+    assert!(!String::from_utf8_lossy(&out).contains("Content-Length"));
 }
 
 #[test]

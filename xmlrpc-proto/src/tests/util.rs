@@ -182,6 +182,8 @@ pub(crate) fn receive(
     (outcome, conn.can_reuse())
 }
 
+type Handler = Box<dyn FnMut(&IncomingCall) -> Result<Value, Fault>>;
+
 /// A client and a server joined in memory.
 pub(crate) struct Pair {
     pub(crate) client: ClientConnection,
@@ -190,7 +192,7 @@ pub(crate) struct Pair {
     /// Bytes moved from client to server, and back.
     pub(crate) sent: usize,
     pub(crate) received: usize,
-    handler: Box<dyn FnMut(&IncomingCall) -> Result<Value, Fault>>,
+    handler: Handler,
 }
 
 impl Pair {
