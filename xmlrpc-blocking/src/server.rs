@@ -315,6 +315,9 @@ impl Server {
                 }
             }
             shared.accept_loop(&listener);
+            // No more connections: new ones are refused from here on,
+            // while the workers finish the open ones.
+            drop(listener);
             shared.changed.notify_all();
         });
         shared.lock().listeners.retain(|a| *a != addr);
