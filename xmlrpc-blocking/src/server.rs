@@ -74,9 +74,11 @@ impl ServerBuilder {
         self
     }
 
-    /// The most connections open at once. Kept-alive connections beyond
-    /// the number of workers take turns: a worker sets an idle one aside
-    /// while another has a request waiting. Default 1024.
+    /// The most connections open at once. Connections beyond the number
+    /// of workers take turns: while others wait, a worker sets a
+    /// connection aside between requests (after answering one, or after a
+    /// short wait for one), so each gets a request answered per turn.
+    /// Default 1024.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
         self
@@ -464,8 +466,12 @@ impl Shared {
         let Conn {
             stream, session, ..
         } = conn;
+        // Calls answered in this turn: once one is, an idle connection
+        // gives way to those waiting (one request per turn when busy).
+        let mut answered = 0usize;
         loop {
             while let Some(job) = session.poll_job() {
+                answered += 1;
                 if !self.enter_call() {
                     session.refuse(job);
                     continue;
@@ -505,6 +511,9 @@ impl Shared {
             }
             let idle = session.is_idle();
             let set_aside = idle && self.others_waiting();
+            if set_aside && answered > 0 {
+                return Ok(true);
+            }
             if set_aside {
                 wait = wait.min(PROBE);
             }
