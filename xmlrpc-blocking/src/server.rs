@@ -21,8 +21,8 @@ const READ_BUFFER: usize = 16 * 1024;
 /// The longest a worker blocks in one read, so that it notices a shutdown
 /// and other connections waiting for a worker.
 const TICK: Duration = Duration::from_millis(100);
-/// How long a worker waits for the next request on a kept-alive
-/// connection before it sets the connection aside for one that waits.
+/// How long a worker waits for bytes on a connection before it sets the
+/// connection aside for one that waits.
 const PROBE: Duration = Duration::from_millis(2);
 
 /// What happens to a connection beyond the server's connection limit.
@@ -509,9 +509,11 @@ impl Shared {
                 session.handle_timeout(Instant::now());
                 continue;
             }
-            let idle = session.is_idle();
-            let set_aside = idle && self.others_waiting();
-            if set_aside && answered > 0 {
+            // The session holds all the state of a request in progress, so
+            // a connection can be set aside in the middle of one too: a
+            // peer that trickles bytes does not keep a worker to itself.
+            let set_aside = self.others_waiting();
+            if set_aside && answered > 0 && session.is_idle() {
                 return Ok(true);
             }
             if set_aside {
@@ -532,7 +534,7 @@ impl Shared {
                     let now = Instant::now();
                     if deadline.is_some_and(|d| d <= now) {
                         session.handle_timeout(now);
-                    } else if set_aside && session.is_idle() {
+                    } else if set_aside {
                         return Ok(true);
                     }
                 }

@@ -116,3 +116,36 @@ fn shutdown_closes_idle_connections_and_returns() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(client.call::<i32>("add", (1, 2)).is_err());
 }
+
+#[test]
+fn peers_trickling_requests_do_not_hold_the_workers() {
+    use std::io::Write;
+    let (url, stop, serving) = start(2);
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|r| r.strip_suffix("/RPC2"))
+        .expect("URL shape")
+        .to_owned();
+    // Four peers that send half a head and then nothing: more than the
+    // workers, each in the middle of a request.
+    let slow: Vec<std::net::TcpStream> = (0..4)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+            s.write_all(b"POST /RPC2 HTTP/1.1\r\nHost: x\r\n")
+                .expect("write");
+            s
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(100));
+    let client = Client::builder(&url)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let sum: i32 = client
+        .call("add", (2, 2))
+        .expect("served beside the slow peers");
+    assert_eq!(sum, 4);
+    drop(slow);
+    stop.shutdown();
+    serving.join().expect("server thread").expect("serve");
+}
