@@ -547,44 +547,21 @@ impl Shared {
 
 #[cfg(feature = "tls")]
 impl Shared {
-    /// Replaces a new connection's plain stream by a TLS one, once the
-    /// handshake is done (within the head deadline).
+    /// Wraps a new connection's plain stream in TLS. The handshake runs
+    /// as the connection is read, like the request after it: it may be
+    /// set aside half-way, and the session's idle deadline bounds it.
     fn start_tls(&self, conn: &mut Conn) -> io::Result<()> {
         let Some(config) = &self.tls else {
             return Ok(());
         };
-        let placeholder = Stream::Closed;
-        let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, placeholder) else {
+        let Stream::Plain(_) = &conn.stream else {
             // Already TLS (a connection set aside and taken up again).
             return Ok(());
         };
         let tls = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
-        let mut stream = rustls::StreamOwned::new(tls, tcp);
-        let until = Instant::now() + self.config.limits.head_timeout;
-        while stream.conn.is_handshaking() {
-            let left = until
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake"))?;
-            stream.sock.set_read_timeout(Some(left.min(TICK)))?;
-            match stream.conn.complete_io(&mut stream.sock) {
-                Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    if self.stopping() {
-                        return Err(io::Error::new(io::ErrorKind::Interrupted, "shutting down"));
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+        if let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, Stream::Closed) {
+            conn.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp)));
         }
-        conn.stream = Stream::Tls(Box::new(stream));
         Ok(())
     }
 }
