@@ -149,3 +149,74 @@ fn peers_trickling_requests_do_not_hold_the_workers() {
     stop.shutdown();
     serving.join().expect("server thread").expect("serve");
 }
+
+#[test]
+fn https_with_a_ca_file_explicit_basic_auth_and_headers() {
+    use xmlrpc_blocking::RequestHead;
+
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .expect("certificate");
+    let cert_pem = ck.cert.pem();
+    let mut d = Dispatcher::new();
+    d.register_with_request("header", |head: &RequestHead, name: String| {
+        head.headers.get_str(&name).unwrap_or_default().to_owned()
+    });
+    let server = Server::builder(Site::standard(d))
+        .workers(2)
+        .tls_pem(
+            cert_pem.as_bytes(),
+            ck.signing_key.serialize_pem().as_bytes(),
+        )
+        .expect("TLS configuration")
+        .build();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let stop = server.shutdown_handle();
+    let serving = thread::spawn(move || server.serve(listener));
+
+    let dir = std::env::temp_dir().join(format!("xmlrpc-blocking-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &cert_pem).expect("write CA file");
+
+    let url = format!("https://url:user@localhost:{port}/RPC2");
+    let client = Client::builder(&url)
+        .add_root_certificate_file(&ca)
+        .basic_auth("alice", "secret")
+        .header("X-Trace", "42")
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    // base64("alice:secret"): the explicit credentials win over the URL's.
+    let auth: String = client.call("header", ("Authorization",)).expect("call");
+    assert_eq!(auth, "Basic YWxpY2U6c2VjcmV0");
+    let trace: String = client.call("header", ("X-Trace",)).expect("call");
+    assert_eq!(trace, "42");
+
+    // Without the CA: the certificate is not trusted.
+    let untrusted = Client::new(&format!("https://localhost:{port}/RPC2")).expect("client");
+    let e = untrusted
+        .call::<String>("header", ("X-Trace",))
+        .expect_err("untrusted");
+    assert_eq!(
+        e.transport().map(xmlrpc_blocking::TransportError::kind),
+        Some(xmlrpc_blocking::TransportErrorKind::Tls),
+        "{e}"
+    );
+    // Certificate checks off.
+    let insecure = Client::builder(&format!("https://localhost:{port}/RPC2"))
+        .danger_accept_invalid_certs(true)
+        .build()
+        .expect("client");
+    let v: String = insecure.call("header", ("Host",)).expect("call");
+    assert_eq!(v, format!("localhost:{port}"));
+    // A CA file that cannot be read: the client is not built.
+    let missing = Client::builder(&format!("https://localhost:{port}/"))
+        .add_root_certificate_file(dir.join("missing.pem"))
+        .build();
+    assert!(matches!(missing, Err(CallError::InvalidCall(_))));
+
+    let _ = std::fs::remove_dir_all(&dir);
+    stop.shutdown();
+    serving.join().expect("server thread").expect("serve");
+}
