@@ -146,7 +146,9 @@ mod value;
 #[cfg(feature = "serde")]
 pub use self::serde::{Serde, from_value, to_value};
 pub use client::{ClientConfig, ClientConnection, ClientEvent, ResponseHead};
-pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
+pub use codec::{
+    DecodeError, DecodeErrorKind, Document, EncodeError, EncodeErrorKind, EncodeOptions,
+};
 pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use error::{HeadError, ProtocolError, RespondError, SendError, StateError};

@@ -382,10 +382,18 @@ enum Tag {
 #[inline]
 fn tag(e: &BytesStart<'_>) -> Tag {
     let qname = e.name().into_inner();
-    let local = match qname.iter().rposition(|&b| b == b':') {
-        Some(i) => &qname[i + 1..],
-        None => qname,
-    };
+    match tag_of(qname) {
+        // Most documents use no prefix: look for one only on a miss.
+        Tag::Other => match qname.iter().rposition(|&b| b == b':') {
+            Some(i) => tag_of(&qname[i + 1..]),
+            None => Tag::Other,
+        },
+        t => t,
+    }
+}
+
+#[inline]
+fn tag_of(local: &[u8]) -> Tag {
     match *local {
         [b'v', b'a', b'l', b'u', b'e'] => Tag::Value,
         [b'i', b'4'] => Tag::Int,
