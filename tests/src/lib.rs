@@ -4,7 +4,9 @@
 //!   ([`harness::Harness`]), and [`suite`]: the loopback tests written
 //!   against it, expanded per runtime (or per server/client pair) by
 //!   [`runtime_suite!`].
-//! - [`tokio_harness`]: the harness of `xmlrpc-tokio`.
+//! - [`tokio_harness`]: the harness of `xmlrpc-tokio`;
+//!   [`blocking_harness`]: of `xmlrpc-blocking`; [`smol_harness`]: of
+//!   `xmlrpc-smol`.
 //! - [`support`]: the test site, a gate that holds calls in flight,
 //!   certificates, raw HTTP and misbehaving `std::net` peers.
 //! - [`python`]: Python's `xmlrpc.client` and `SimpleXMLRPCServer` as peers.
@@ -12,9 +14,11 @@
 //!   through `CONTRACT.md` section 1 with Python.
 #![forbid(unsafe_code)]
 
+pub mod blocking_harness;
 pub mod conformance;
 pub mod harness;
 pub mod python;
+pub mod smol_harness;
 pub mod suite;
 pub mod support;
 pub mod tokio_harness;

@@ -44,6 +44,11 @@ pub struct ClientConfig {
     /// Whether to keep the connection open for further calls. Default
     /// `true`; `false` sends `Connection: close`.
     pub keep_alive: bool,
+    /// Whether to keep the body of each response (after any
+    /// `Content-Encoding` is undone) for
+    /// [`ClientConnection::take_body`]: the `methodResponse` exactly as
+    /// the server sent it. Default `false`.
+    pub keep_body: bool,
     /// Whether to send `Accept-Encoding: gzip`. Default `true`.
     #[cfg(feature = "gzip")]
     pub accept_gzip: bool,
@@ -66,6 +71,7 @@ impl Default for ClientConfig {
             limits: Limits::default(),
             encode: EncodeOptions::default(),
             keep_alive: true,
+            keep_body: false,
             #[cfg(feature = "gzip")]
             accept_gzip: true,
             #[cfg(feature = "gzip")]
@@ -195,6 +201,7 @@ pub struct ClientConnection {
     fatal: Option<ProtocolError>,
     eof: bool,
     reusable: bool,
+    body: Option<Vec<u8>>,
 }
 
 fn after(now: Option<Instant>, d: Duration) -> Option<Instant> {
@@ -213,6 +220,7 @@ impl ClientConnection {
             fatal: None,
             eof: false,
             reusable: false,
+            body: None,
         }
     }
 
@@ -230,6 +238,7 @@ impl ClientConnection {
             Phase::Idle | Phase::Closed => return Err(StateError::Closed.into()),
             _ => return Err(StateError::CallInFlight.into()),
         }
+        self.body = None;
         let c = &self.config;
         let mut body = Vec::with_capacity(256);
         codec::encode_call(call, &c.encode, &mut body)?;
@@ -413,6 +422,13 @@ impl ClientConnection {
         }
     }
 
+    /// The body of the last complete response, when
+    /// [`ClientConfig::keep_body`] is set: the `methodResponse` as
+    /// received (or the whole error page of a non-200 answer).
+    pub fn take_body(&mut self) -> Option<Vec<u8>> {
+        self.body.take()
+    }
+
     /// Whether the caller should read: a call awaits its response.
     #[must_use]
     pub fn wants_read(&self) -> bool {
@@ -568,20 +584,28 @@ impl ClientConnection {
             None => Ok(body),
             Some(c) => http::decode_content(&c, body, limits.max_body_bytes),
         };
+        let keep_body = self.config.keep_body;
+        let mut kept = None;
         let outcome = body.and_then(|body| {
-            if head.status != 200 {
+            let outcome = if head.status != 200 {
                 let shown = &body[..body.len().min(ERROR_BODY_BYTES)];
-                return Err(ProtocolError::HttpStatus {
+                Err(ProtocolError::HttpStatus {
                     status: head.status,
                     reason: head.reason.clone(),
                     body: String::from_utf8_lossy(shown).into_owned(),
-                });
+                })
+            } else {
+                match codec::decode_response(&body, limits) {
+                    Ok(result) => Ok(ClientEvent::Response { head, result }),
+                    Err(e) => Err(ProtocolError::BadXml(e)),
+                }
+            };
+            if keep_body {
+                kept = Some(body);
             }
-            match codec::decode_response(&body, limits) {
-                Ok(result) => Ok(ClientEvent::Response { head, result }),
-                Err(e) => Err(ProtocolError::BadXml(e)),
-            }
+            outcome
         });
+        self.body = kept;
         self.phase = Phase::Done(outcome);
     }
 }

@@ -15,6 +15,8 @@
 //!   [`xmlrpc`] macro that publishes an `impl` block.
 //! - [`service`] and [`call`]: what the runtime crates share on top of the
 //!   connections: serving a [`dispatch::Site`], and client call errors.
+//! - [`driver`]: the bookkeeping of the runtimes' connection loops
+//!   (server sessions, client settings, idle pools).
 //! - [`ServerConnection`] and [`ClientConnection`]: HTTP/1.1 as state
 //!   machines (bytes in, events out, bytes to write, deadlines for the
 //!   caller to enforce), with [`Url`] for the client's target.
@@ -124,6 +126,7 @@ pub mod codec;
 mod convert;
 mod datetime;
 pub mod dispatch;
+pub mod driver;
 mod error;
 mod http;
 pub mod json;
