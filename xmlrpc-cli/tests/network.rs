@@ -136,9 +136,13 @@ def add(a, b):
 def fault():
     raise Fault(7, "boom <here>")
 
+def big(n):
+    return "x" * n
+
 server.register_function(echo)
 server.register_function(add)
 server.register_function(fault)
+server.register_function(big)
 print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sys.stdin.read()
@@ -572,6 +576,10 @@ fn python_server_call() {
     );
     assert_eq!(xml.as_bytes(), &direct[..]);
     assert!(xml.starts_with("<?xml version='1.0'?>"), "{xml}");
+    // A 10 MB result.
+    let json = ok(&["call", "-f", "json", &url, "big", "10000000"]);
+    assert_eq!(json.len(), 10_000_003);
+    assert!(json.starts_with("\"xxx") && json.ends_with("xxx\"\n"));
 }
 
 #[test]
@@ -584,6 +592,7 @@ fn python_server_introspect() {
     assert!(
         text.starts_with(
             "add(...)\n    Adds two numbers.\n\
+             big(...)\n\
              echo(...)\n    Returns its argument.\n\
              fault(...)\n\
              system.listMethods(...)\n"
@@ -704,4 +713,101 @@ fn https_with_cacert_or_insecure() {
         ],
         "xmlrpc: ",
     );
+}
+
+/// A server that reads one request and answers `answer`, then closes.
+fn canned(answer: &'static [u8]) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let Ok((mut s, _)) = listener.accept() else {
+            return;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        // The head, then as many bytes as it declares.
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
+            let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
+                continue;
+            };
+            let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if request.len() >= end + 4 + length {
+                break;
+            }
+        }
+        let _ = s.write_all(answer);
+        let _ = s.flush();
+    });
+    url
+}
+
+#[test]
+fn hostile_answers_exit_2() {
+    for (answer, needle) in [
+        (
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 24\r\n\r\n<methodResponse><params>"[..],
+            "malformed response: ",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            "malformed response: ",
+        ),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", "bad HTTP from the server"),
+        (b"", "connection closed before a response arrived"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<methodResponse>",
+            "unexpected end of stream",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n",
+            "exceeds 67108864",
+        ),
+        (
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops",
+            "HTTP status 500 Internal Server Error",
+        ),
+        (
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\
+              Content-Length: 0\r\n\r\n",
+            "HTTP status 401",
+        ),
+    ] {
+        let url = canned(answer);
+        let r = fails(2, &["call", "-t", "10", &url, "echo", "1"], needle);
+        assert!(r.stderr.starts_with("xmlrpc: "), "{}", r.stderr);
+        assert_eq!(r.stdout, "");
+    }
+    // Deep nesting beyond the limit: refused, not a crash.
+    let mut deep = b"HTTP/1.1 200 OK\r\nContent-Length: ".to_vec();
+    let body = format!(
+        "<methodResponse><params><param>{}{}</param></params></methodResponse>",
+        "<value><array><data>".repeat(100_000),
+        "</data></array></value>".repeat(100_000)
+    );
+    deep.extend_from_slice(format!("{}\r\n\r\n{body}", body.len()).as_bytes());
+    let url = canned(Box::leak(deep.into_boxed_slice()));
+    fails(
+        2,
+        &["call", "-t", "10", &url, "echo", "1"],
+        "malformed response: ",
+    );
+    // A fault in a 200 answer is a fault, whatever the server.
+    let url = canned(
+        b"HTTP/1.0 200 OK\r\n\r\n<methodResponse><fault><value><struct>\
+          <member><name>faultCode</name><value><int>-32601</int></value></member>\
+          <member><name>faultString</name><value>no\nsuch</value></member>\
+          </struct></value></fault></methodResponse>",
+    );
+    let r = run(&["call", &url, "echo", "1"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, "fault -32601: no\nsuch\n"));
 }
