@@ -1,6 +1,7 @@
 //! `xmlrpc call` and `xmlrpc introspect` run as processes against live
 //! servers: this workspace's conformance procedures on the blocking server
-//! (plain and HTTPS), and Python's `SimpleXMLRPCServer`.
+//! (plain and HTTPS) and on the tokio server, and Python's
+//! `SimpleXMLRPCServer`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -810,4 +811,60 @@ fn hostile_answers_exit_2() {
     );
     let r = run(&["call", &url, "echo", "1"]);
     assert_eq!((r.code, r.stderr.as_str()), (1, "fault -32601: no\nsuch\n"));
+}
+
+#[test]
+fn tokio_server() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("a loopback port");
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = xmlrpc_tokio::Server::builder(xmlrpc_conformance::site())
+        .limits(xmlrpc_conformance::limits())
+        .build();
+    let serving = runtime.spawn(async move {
+        server
+            .serve_with_shutdown(listener, async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+
+    let url = format!("http://{addr}/");
+    for (arg, json) in FORMS {
+        let out = ok(&["call", "-f", "json", &url, "echo", arg]);
+        assert_eq!(out, format!("{json}\n"), "{arg:?}");
+    }
+    assert_eq!(ok(&["call", &addr.to_string(), "defer", "i/7"]), "int 7\n");
+    let r = fails(1, &["call", &url, "deferFault"], "fault 17: hi");
+    assert_eq!(r.stderr, "fault 17: hi\n");
+    fails(
+        2,
+        &["call", &format!("{url}x"), "echo", "1"],
+        "HTTP status 404",
+    );
+    let text = ok(&["introspect", &url]);
+    assert!(
+        text.starts_with("add(int, int) -> int\nadd(double, double) -> double\n"),
+        "{text}"
+    );
+    let xml = ok(&["call", "-f", "xml", &url, "echo", "array/(n/,I/1)"]);
+    let direct = raw_post(
+        &addr.to_string(),
+        "/",
+        ok(&["encode", "call", "echo", "array/(n/,I/1)"]).as_bytes(),
+    );
+    assert_eq!(xml.as_bytes(), &direct[..]);
+
+    let _ = stop.send(());
+    runtime
+        .block_on(serving)
+        .expect("the server task ends")
+        .expect("the server stops cleanly");
 }
