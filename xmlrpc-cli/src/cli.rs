@@ -270,6 +270,17 @@ fn target(url: &str, opts: &Options) -> Result<Target, String> {
         (None, Some(_)) => return Err("--password needs --user".to_owned()),
         (None, None) => endpoint.userinfo.clone(),
     };
+    if basic_auth.is_some()
+        && opts
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        return Err(
+            "--header Authorization and Basic credentials (--user or the URL) exclude each other"
+                .to_owned(),
+        );
+    }
     // The credentials travel in `basic_auth` only.
     endpoint.userinfo = None;
     if opts.insecure && opts.cacert.is_some() {
@@ -315,6 +326,14 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
     {
         return Err(format!(
             "--header {name} cannot be set: xmlrpc frames the body itself"
+        ));
+    }
+    if ["host", "content-type"]
+        .iter()
+        .any(|f| name.eq_ignore_ascii_case(f))
+    {
+        return Err(format!(
+            "--header {name} cannot be set: xmlrpc sends it from the URL and the body"
         ));
     }
     Ok((name.to_owned(), value.to_owned()))
@@ -476,6 +495,12 @@ mod tests {
             (
                 &["call", "h", "m", "-H", "content-length: 5"],
                 "frames the body",
+            ),
+            (&["call", "h", "m", "-H", "Host: x"], "from the URL"),
+            (&["call", "h", "m", "-H", "content-type: x"], "from the URL"),
+            (
+                &["call", "http://a:b@h/", "m", "-H", "Authorization: x"],
+                "exclude each other",
             ),
             (&["call", "h", "m", "-u", "x"], "--user needs --password"),
             (&["call", "h", "m", "-p", "x"], "--password needs --user"),

@@ -123,22 +123,6 @@ impl Endpoint {
             userinfo,
         })
     }
-
-    /// The `Host` header value: the host, with the port when it is not the
-    /// scheme's default.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn host_header(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        if self.port == self.scheme.default_port() {
-            host
-        } else {
-            format!("{host}:{}", self.port)
-        }
-    }
 }
 
 /// The URL without its password, for messages.
@@ -208,15 +192,12 @@ mod tests {
         assert_eq!(e.path, "/xmlrpc?x=1");
         assert_eq!(e.userinfo, Some(("user".into(), "p@ss".into())));
         assert_eq!(e.to_string(), "https://user@example.com:443/xmlrpc?x=1");
-        assert_eq!(e.host_header(), "example.com");
         let e = ep("HTTP://h:81");
         assert_eq!((e.scheme, e.port, e.path.as_str()), (Scheme::Http, 81, "/"));
-        assert_eq!(e.host_header(), "h:81");
         let e = ep("http://h?q");
         assert_eq!(e.path, "/?q");
         let e = ep("http://[::1]:9/");
         assert_eq!((e.host.as_str(), e.port), ("::1", 9));
-        assert_eq!(e.host_header(), "[::1]:9");
         assert_eq!(
             ep("http://u@h/").userinfo,
             Some(("u".into(), String::new()))
