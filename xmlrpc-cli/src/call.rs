@@ -6,7 +6,7 @@
 //!
 //! # What a transport does
 //!
-//! - `POST {endpoint.path} HTTP/1.1` to `endpoint.host:endpoint.port`, over
+//! - `POST {path} HTTP/1.1` to the endpoint's host and port, over
 //!   TLS for `https` (also trusting `cacert` when given, anything when
 //!   `insecure`), with `Host`, `Content-Type: text/xml`, `Content-Length`,
 //!   a `User-Agent`, `Authorization: Basic base64(user:password)` when
@@ -29,7 +29,6 @@ use xmlrpc_proto::codec::encode_call;
 use xmlrpc_proto::{EncodeOptions, Fault, Limits, MethodCall, Struct, Value};
 
 use crate::Failure;
-use crate::endpoint::Endpoint;
 use crate::output::{Format, write_text};
 
 /// How to reach the server: its URL and the options of the HTTP exchange.
@@ -37,7 +36,7 @@ use crate::output::{Format, write_text};
 pub(crate) struct Target {
     /// Where to send calls; its `userinfo` is always `None` (the
     /// credentials are in `basic_auth`).
-    pub(crate) endpoint: Endpoint,
+    pub(crate) endpoint: xmlrpc_proto::Url,
     /// Whole-call deadline (`--timeout`); `None`: wait as long as it takes.
     pub(crate) timeout: Option<Duration>,
     /// Extra request headers (`--header`), in order, names as given.
@@ -396,7 +395,7 @@ mod tests {
 
     fn target() -> Target {
         Target {
-            endpoint: Endpoint::parse("localhost:7080").unwrap(),
+            endpoint: crate::endpoint::parse("localhost:7080").unwrap(),
             timeout: None,
             headers: vec![],
             basic_auth: None,

@@ -12,7 +12,7 @@ use xmlrpc_proto::{Fault, Limits, MethodCall, Value};
 
 use crate::args::{looks_numeric, parse_arg};
 use crate::call::Target;
-use crate::endpoint::Endpoint;
+use crate::endpoint;
 use crate::help::Topic;
 use crate::output::Format;
 
@@ -263,12 +263,14 @@ fn parse_args(args: &[&str], limits: &Limits) -> Result<Vec<Value>, String> {
 }
 
 fn target(url: &str, opts: &Options) -> Result<Target, String> {
-    let mut endpoint = Endpoint::parse(url)?;
+    let url = endpoint::parse(url)?;
     let basic_auth = match (&opts.user, &opts.password) {
         (Some(u), Some(p)) => Some((u.clone(), p.clone())),
         (Some(_), None) => return Err("--user needs --password".to_owned()),
         (None, Some(_)) => return Err("--password needs --user".to_owned()),
-        (None, None) => endpoint.userinfo.clone(),
+        (None, None) => url
+            .username()
+            .map(|u| (u.to_owned(), url.password().unwrap_or_default().to_owned())),
     };
     if basic_auth.is_some()
         && opts
@@ -282,7 +284,7 @@ fn target(url: &str, opts: &Options) -> Result<Target, String> {
         );
     }
     // The credentials travel in `basic_auth` only.
-    endpoint.userinfo = None;
+    let endpoint = url.without_credentials();
     if opts.insecure && opts.cacert.is_some() {
         return Err("--cacert and --insecure exclude each other".to_owned());
     }
@@ -406,7 +408,7 @@ mod tests {
             panic!()
         };
         assert_eq!(target.basic_auth, Some(("a".into(), "b".into())));
-        assert_eq!(target.endpoint.userinfo, None);
+        assert_eq!(target.endpoint.username(), None);
         assert!(
             !target.endpoint.to_string().contains('b'),
             "{}",
