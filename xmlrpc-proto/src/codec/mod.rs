@@ -3,10 +3,12 @@
 //! Decoding and encoding need no connection: use them on their own to read
 //! or write XML-RPC documents anywhere.
 
+mod borrowed;
 mod decode;
 mod encode;
 mod transcode;
 
+pub use borrowed::{DateTimeRef, MethodCallRef, ValueRef, decode_call_ref, decode_response_ref};
 pub use decode::{
     DecodeError, DecodeErrorKind, Document, decode_call, decode_document, decode_response,
 };
