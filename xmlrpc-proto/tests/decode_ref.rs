@@ -304,3 +304,52 @@ fn deep_values_convert_without_recursion() {
     }
     assert_eq!(n, depth);
 }
+
+/// `bytes` in base64, broken into lines of `width` characters joined by
+/// `sep`, with `lead` before them and whitespace `extra` inserted at `at`.
+fn base64_lines(
+    bytes: &[u8],
+    width: usize,
+    sep: &str,
+    lead: &str,
+    extra: Option<(usize, char)>,
+) -> String {
+    use base64::Engine as _;
+    let one = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut lines: Vec<String> = one
+        .as_bytes()
+        .chunks(width)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    lines.push(String::new());
+    let mut text = format!("{lead}{}", lines.join(sep));
+    if let Some((at, c)) = extra {
+        let mut i = at % (text.len() + 1);
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        text.insert(i, c);
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn base64_in_any_line_layout(
+        bytes in prop::collection::vec(any::<u8>(), 0..600),
+        width in prop::sample::select(vec![4usize, 60, 64, 72, 76, 77, 200]),
+        sep in prop::sample::select(vec!["\n", "\r\n", " ", "\t", "\n\n", " \n"]),
+        lead in prop::sample::select(vec!["", "\n", " \t"]),
+        extra in proptest::option::of((any::<usize>(), prop::sample::select(vec![' ', '\t', '\n', '\r']))),
+    ) {
+        let text = base64_lines(&bytes, width, sep, lead, extra);
+        let doc = format!(
+            "<methodResponse><params><param><value><base64>{text}</base64></value></param></params></methodResponse>"
+        );
+        let limits = Limits::default();
+        prop_assert_eq!(decode_response(doc.as_bytes(), &limits), Ok(Ok(Value::Base64(bytes.clone()))));
+        agree(doc.as_bytes(), &limits)?;
+    }
+}

@@ -380,8 +380,8 @@ impl<'a> Build<'a> for Borrow {
     }
 
     #[inline]
-    fn array(items: std::vec::Drain<'_, ValueRef<'a>>) -> ValueRef<'a> {
-        ValueRef::Array(items.collect())
+    fn array(items: Vec<ValueRef<'a>>) -> ValueRef<'a> {
+        ValueRef::Array(items)
     }
 
     #[inline]
@@ -414,8 +414,8 @@ impl<'a> Build<'a> for Detach {
         ValueRef::DateTime(DateTimeRef(datetime_text(text)).into_static())
     }
 
-    fn array(items: std::vec::Drain<'_, ValueRef<'static>>) -> ValueRef<'static> {
-        ValueRef::Array(items.collect())
+    fn array(items: Vec<ValueRef<'static>>) -> ValueRef<'static> {
+        ValueRef::Array(items)
     }
 
     fn structure(

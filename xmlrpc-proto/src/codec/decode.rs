@@ -499,8 +499,8 @@ pub(super) trait Build<'a> {
     /// A `dateTime.iso8601` whose text (without its surrounding whitespace)
     /// was validated.
     fn datetime(text: Acc<'a>) -> Self::Value;
-    /// An array of the drained items.
-    fn array(items: std::vec::Drain<'_, Self::Value>) -> Self::Value;
+    /// An array of these items.
+    fn array(items: Vec<Self::Value>) -> Self::Value;
     /// A struct of the drained members, in document order, repeats
     /// included.
     fn structure(members: std::vec::Drain<'_, (Self::Str, Self::Value)>) -> Self::Value;
@@ -552,8 +552,8 @@ impl<'a> Build<'a> for Own {
     }
 
     #[inline]
-    fn array(items: std::vec::Drain<'_, Value>) -> Value {
-        Value::Array(items.collect())
+    fn array(items: Vec<Value>) -> Value {
+        Value::Array(items)
     }
 
     fn structure(members: std::vec::Drain<'_, (String, Value)>) -> Value {
@@ -655,6 +655,21 @@ impl<'a> Acc<'a> {
         }
     }
 
+    /// The text as a string to append `more` bytes or more to: room for a
+    /// few more pieces, so that text split by references grows without
+    /// copying at every piece.
+    fn into_growable(self, more: usize) -> String {
+        match self {
+            Self::Many(s) => s,
+            first => {
+                let first = first.as_str();
+                let mut s = String::with_capacity((first.len() + more).max(16) * 2);
+                s.push_str(first);
+                s
+            }
+        }
+    }
+
     /// The text, borrowed from the document when it is one piece.
     pub(super) fn into_cow(self) -> Cow<'a, str> {
         match self {
@@ -669,7 +684,7 @@ impl<'a> Acc<'a> {
     #[inline]
     fn push(&mut self, piece: &'a str) {
         if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
-            let mut s = std::mem::replace(self, Self::Empty).into_string();
+            let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
             let mut rest = piece;
             while let Some(i) = rest.find('\r') {
                 s.push_str(&rest[..i]);
@@ -691,9 +706,8 @@ impl<'a> Acc<'a> {
     fn push_raw(&mut self, piece: &'a str) {
         match self {
             Self::Empty => *self = Self::One(piece),
-            Self::One(first) => {
-                let mut s = String::with_capacity(first.len() + piece.len());
-                s.push_str(first);
+            Self::One(_) => {
+                let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
                 s.push_str(piece);
                 *self = Self::Many(s);
             }
@@ -702,14 +716,14 @@ impl<'a> Acc<'a> {
     }
 
     fn push_owned(&mut self, piece: &str) {
-        let mut s = std::mem::replace(self, Self::Empty).into_string();
+        let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
         s.push_str(piece);
         *self = Self::Many(s);
     }
 
     /// Appends a character from a reference (not line-end normalised).
     fn push_char(&mut self, c: char) {
-        let mut s = std::mem::replace(self, Self::Empty).into_string();
+        let mut s = std::mem::replace(self, Self::Empty).into_growable(4);
         s.push(c);
         *self = Self::Many(s);
     }
@@ -905,6 +919,7 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
     ///
     /// Events are matched where they are returned, and only the element's
     /// [`Tag`] leaves: moving whole events costs more than reading them.
+    #[inline]
     fn mark(&mut self) -> Res<Mark> {
         loop {
             self.pos = self.position();
@@ -1011,6 +1026,19 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
         Ok(())
     }
 
+    /// The items of the array that starts at `start` in [`Parser::items`],
+    /// in a vector of their own.
+    fn take_items(&mut self, start: usize) -> Vec<B::Value> {
+        if start == 0 {
+            // The outermost array: its items are the whole stack.
+            std::mem::take(&mut self.items)
+        } else {
+            // Items are pushed above the start of the innermost array only,
+            // so `start` is within the stack.
+            self.items.split_off(start.min(self.items.len()))
+        }
+    }
+
     /// Reads a whole value; the `<value>` start tag has just been read (and
     /// counted). Arrays and structs are read with the explicit stack.
     fn value(&mut self) -> Res<B::Value> {
@@ -1092,10 +1120,7 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
                         };
                         // `</value>`
                         self.end()?;
-                        // Items are pushed above the start of the innermost
-                        // array only, so `start` is within the stack.
-                        let start = start.min(self.items.len());
-                        return Ok(Step::Done(B::array(self.items.drain(start..))));
+                        return Ok(Step::Done(B::array(self.take_items(start))));
                     }
                 },
                 Frame::Struct { .. } => match mark {
@@ -1227,10 +1252,7 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
                 }
                 B::scalar(Scalar::Nil)
             }
-            Tag::Array => {
-                let n = self.items.len();
-                B::array(self.items.drain(n..))
-            }
+            Tag::Array => B::array(Vec::new()),
             Tag::Struct => {
                 let n = self.members.len();
                 B::structure(self.members.drain(n..))
@@ -1248,7 +1270,10 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
         let limit = self.max_string;
         let err = |kind| DecodeError::new(kind, at);
         let text = text.as_bytes();
-        let input: &[u8] = if memchr::memchr3(b'\n', b'\r', b' ', text).is_some() {
+        // One line (most peers) is decoded in place; lines (MIME style,
+        // Python) show whitespace within the first line's width.
+        let head = &text[..text.len().min(128)];
+        let input: &[u8] = if memchr::memchr3(b'\n', b'\r', b' ', head).is_some() {
             strip_lines(text, &mut self.scratch);
             &self.scratch
         } else {
@@ -1470,9 +1495,16 @@ fn skip_spaces(text: &[u8]) -> &[u8] {
 fn strip_lines(text: &[u8], out: &mut Vec<u8>) {
     out.clear();
     out.reserve(text.len());
-    let mut rest = skip_spaces(text);
     let next_break = |b: &[u8]| memchr::memchr3(b'\n', b'\r', b' ', b).unwrap_or(b.len());
+    let mut rest = skip_spaces(text);
     let width = next_break(rest);
+    // The widths peers use (MIME and Python: 76; PEM: 64) are copied as
+    // fixed-size blocks.
+    rest = match width {
+        76 => copy_lines::<76>(rest, out),
+        64 => copy_lines::<64>(rest, out),
+        _ => rest,
+    };
     while !rest.is_empty() {
         let n = match rest.get(width) {
             Some(&b) if width > 0 && is_space(b) => width,
@@ -1481,6 +1513,26 @@ fn strip_lines(text: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(&rest[..n]);
         rest = skip_spaces(&rest[n..]);
     }
+}
+
+/// Copies lines of `N` bytes, each followed by whitespace, from the start
+/// of `text` into `out`; returns the rest from the first other line.
+fn copy_lines<'t, const N: usize>(mut text: &'t [u8], out: &mut Vec<u8>) -> &'t [u8] {
+    while let Some((line, tail)) = text.split_first_chunk::<N>() {
+        let Some((&end, after)) = tail.split_first() else {
+            break;
+        };
+        if !is_space(end) {
+            break;
+        }
+        out.extend_from_slice(line);
+        // Mostly one `\n`: the loop of `skip_spaces` only for more.
+        text = match after.first() {
+            Some(&b) if is_space(b) => skip_spaces(after),
+            _ => after,
+        };
+    }
+    text
 }
 
 /// Copies `text` into `out` without its whitespace.
