@@ -55,9 +55,9 @@ pub enum ValueRef<'a> {
     /// `<base64>`: the decoded bytes.
     Base64(Vec<u8>),
     /// `<struct>`: the members in document order, repeated names included.
-    Struct(Vec<(Cow<'a, str>, ValueRef<'a>)>),
+    Struct(Vec<(Cow<'a, str>, Self)>),
     /// `<array>`.
-    Array(Vec<ValueRef<'a>>),
+    Array(Vec<Self>),
     /// `<nil/>` (extension).
     Nil,
 }

@@ -1587,3 +1587,58 @@ fn parse_double(text: &str) -> Option<f64> {
     }
     t.parse::<f64>().ok().filter(|d| d.is_finite())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Tag, tag_of};
+
+    #[test]
+    fn element_names() {
+        let known = [
+            ("value", Tag::Value),
+            ("i4", Tag::Int),
+            ("int", Tag::Int),
+            ("i1", Tag::Int),
+            ("i2", Tag::Int),
+            ("string", Tag::String),
+            ("struct", Tag::Struct),
+            ("member", Tag::Member),
+            ("name", Tag::Name),
+            ("array", Tag::Array),
+            ("data", Tag::Data),
+            ("double", Tag::Double),
+            ("float", Tag::Double),
+            ("boolean", Tag::Boolean),
+            ("i8", Tag::I8),
+            ("nil", Tag::Nil),
+            ("base64", Tag::Base64),
+            ("dateTime", Tag::DateTime),
+            ("dateTime.iso8601", Tag::DateTime),
+            ("param", Tag::Param),
+            ("params", Tag::Params),
+            ("fault", Tag::Fault),
+            ("methodName", Tag::MethodName),
+            ("methodCall", Tag::MethodCall),
+            ("methodResponse", Tag::MethodResponse),
+        ];
+        for (name, tag) in known {
+            assert_eq!(tag_of(name.as_bytes()), tag, "{name}");
+            // Longer, shorter, or with a byte changed: unknown.
+            for other in [
+                format!("{name}x"),
+                format!("{name}\0"),
+                format!("\0{name}"),
+                name[..name.len() - 1].to_owned(),
+                name[1..].to_owned(),
+                name.to_uppercase(),
+            ] {
+                if known.iter().all(|(k, _)| *k != other) {
+                    assert_eq!(tag_of(other.as_bytes()), Tag::Other, "{other:?}");
+                }
+            }
+        }
+        for other in ["", "v", "valuevalue", "dataname", "i4i4"] {
+            assert_eq!(tag_of(other.as_bytes()), Tag::Other, "{other:?}");
+        }
+    }
+}
