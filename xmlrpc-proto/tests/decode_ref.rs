@@ -353,3 +353,70 @@ proptest! {
         agree(doc.as_bytes(), &limits)?;
     }
 }
+
+fn base64_response(text: &str) -> String {
+    format!(
+        "<methodResponse><params><param><value><base64>{text}</base64></value></param></params></methodResponse>"
+    )
+}
+
+#[test]
+fn long_base64_in_lines() {
+    let limits = Limits::default();
+    for size in [6141, 6144, 6147, 20_000, 65_537] {
+        let bytes: Vec<u8> = (0..size).map(|i| (i * 7 + i / 251) as u8).collect();
+        for width in [64, 76, 100, 8193] {
+            for sep in ["\n", "\r\n", " ", "\n\t"] {
+                for extra in [None, Some((9000, '\t')), Some((17_000, ' '))] {
+                    let text = base64_lines(&bytes, width, sep, "\n", extra);
+                    let doc = base64_response(&text);
+                    assert_eq!(
+                        decode_response_ref(doc.as_bytes(), &limits)
+                            .unwrap()
+                            .unwrap(),
+                        ValueRef::Base64(bytes.clone()),
+                        "{size} {width} {sep:?} {extra:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn long_base64_refused_where_one_line_is() {
+    use base64::Engine as _;
+    let limits = Limits::default();
+    let line = "QUJD".repeat(19);
+    let lines = |n: usize| vec![line.as_str(); n].join("\n");
+    // Padding in the middle, at and away from where the text is cut up;
+    // a byte that is not base64 far from the start.
+    for (bad, why) in [
+        (format!("{}\nQQ==\n{}", lines(107), lines(200)), "padding"),
+        (format!("{}QQ==\n{}", lines(108), lines(200)), "padding"),
+        (
+            format!("{}QQ==\n{}", "A".repeat(8188), lines(3)),
+            "padding at a cut",
+        ),
+        (
+            format!("{}\n{}Q!\n{}", lines(150), &line[..74], lines(3)),
+            "byte",
+        ),
+        (format!("{}\nQUJDQ", lines(300)), "length"),
+    ] {
+        let doc = base64_response(&bad);
+        let err = decode_response_ref(doc.as_bytes(), &limits).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            xmlrpc_proto::DecodeErrorKind::InvalidBase64,
+            "{why}"
+        );
+        agree(doc.as_bytes(), &limits).unwrap();
+        let one: String = bad.split_whitespace().collect();
+        assert!(
+            base64::engine::general_purpose::STANDARD
+                .decode(one)
+                .is_err()
+        );
+    }
+}

@@ -919,7 +919,6 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
     ///
     /// Events are matched where they are returned, and only the element's
     /// [`Tag`] leaves: moving whole events costs more than reading them.
-    #[inline]
     fn mark(&mut self) -> Res<Mark> {
         loop {
             self.pos = self.position();
@@ -1273,25 +1272,32 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
         // One line (most peers) is decoded in place; lines (MIME style,
         // Python) show whitespace within the first line's width.
         let head = &text[..text.len().min(128)];
-        let input: &[u8] = if memchr::memchr3(b'\n', b'\r', b' ', head).is_some() {
-            strip_lines(text, &mut self.scratch);
-            &self.scratch
+        let lines = memchr::memchr3(b'\n', b'\r', b' ', head).is_some();
+        let fast = if lines {
+            decode_lines(text, &mut self.scratch)
         } else {
-            text
-        };
-        // Checked before decoding: the output is about 3/4 of the input.
-        if input.len() / 4 * 3 > limit.saturating_add(3) {
-            return Err(err(DecodeErrorKind::StringLimit));
-        }
-        let out = match BASE64.decode(input) {
-            Ok(out) => out,
-            Err(e) => {
-                // Tabs, or whitespace let through by the guess of
-                // `strip_lines`: strip exactly and try again.
-                if !text.iter().any(|&b| is_space(b)) {
+            // Checked before decoding: the output is about 3/4 of the input.
+            if text.len() / 4 * 3 > limit.saturating_add(3) {
+                return Err(err(DecodeErrorKind::StringLimit));
+            }
+            match BASE64.decode(text) {
+                Ok(out) => Some(out),
+                Err(e) if !text.iter().any(|&b| is_space(b)) => {
                     return Err(err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")));
                 }
+                Err(_) => None,
+            }
+        };
+        let out = match fast {
+            Some(out) => out,
+            None => {
+                // Tabs, whitespace that the guess of `decode_lines` let
+                // through, or not base64: strip exactly, and decode or say
+                // why not.
                 strip_spaces(text, &mut self.scratch);
+                if self.scratch.len() / 4 * 3 > limit.saturating_add(3) {
+                    return Err(err(DecodeErrorKind::StringLimit));
+                }
                 BASE64.decode(&self.scratch).map_err(|e| {
                     err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})"))
                 })?
@@ -1487,13 +1493,52 @@ fn skip_spaces(text: &[u8]) -> &[u8] {
     &text[n..]
 }
 
-/// Copies `text` into `out` without the line breaks and spaces between
-/// its lines, in one pass. Lines are assumed to be as wide as the first
-/// one (MIME style) and copied without searching while that holds. Tabs,
-/// and whitespace inside a line that the guess let through, are copied:
-/// base64 decoding then fails, and the caller uses [`strip_spaces`].
-fn strip_lines(text: &[u8], out: &mut Vec<u8>) {
-    out.clear();
+/// Decodes base64 text in lines (whitespace between them) in one pass:
+/// the text goes through `buf` a segment at a time, without its
+/// whitespace, so that it is never copied whole. `None` when that fails:
+/// the text is not base64, or holds whitespace that [`append_lines`] lets
+/// through.
+fn decode_lines(text: &[u8], buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    const SEGMENT: usize = 8 * 1024;
+    // At most this much output; bounded by the body limit.
+    let mut out = vec![0; text.len() / 4 * 3 + 3];
+    let mut written = 0;
+    buf.clear();
+    let mut rest = text;
+    loop {
+        // Segments end at whitespace, so that lines are not cut.
+        let cut = match rest.get(SEGMENT..) {
+            Some(after) => {
+                SEGMENT + memchr::memchr3(b'\n', b'\r', b' ', after).unwrap_or(after.len())
+            }
+            None => rest.len(),
+        };
+        let (segment, tail) = rest.split_at(cut);
+        append_lines(segment, buf);
+        rest = tail;
+        let last = rest.is_empty();
+        // Whole groups of four, except at the end; padding only at the end.
+        let n = if last { buf.len() } else { buf.len() / 4 * 4 };
+        if !last && buf[..n].last() == Some(&b'=') {
+            return None;
+        }
+        written += BASE64
+            .decode_slice(&buf[..n], out.get_mut(written..)?)
+            .ok()?;
+        buf.drain(..n);
+        if last {
+            out.truncate(written);
+            return Some(out);
+        }
+    }
+}
+
+/// Appends `text` to `out` without the line breaks and spaces between its
+/// lines. Lines are assumed to be as wide as the first one (MIME style)
+/// and copied without searching while that holds. Tabs, and whitespace
+/// inside a line that the guess let through, are copied: base64 decoding
+/// then fails, and the caller strips exactly with [`strip_spaces`].
+fn append_lines(text: &[u8], out: &mut Vec<u8>) {
     out.reserve(text.len());
     let next_break = |b: &[u8]| memchr::memchr3(b'\n', b'\r', b' ', b).unwrap_or(b.len());
     let mut rest = skip_spaces(text);
