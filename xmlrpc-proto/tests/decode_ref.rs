@@ -82,6 +82,7 @@ fn arb_piece() -> impl Strategy<Value = String> {
             "&#0;",
             "<![CDATA[a<b]]>",
             "\r\n",
+            "\u{c}",
             "\r",
             " ",
             "\t",
@@ -418,5 +419,30 @@ fn long_base64_refused_where_one_line_is() {
                 .decode(one)
                 .is_err()
         );
+    }
+}
+
+#[test]
+fn datetimes_trimmed_as_parse_trims() {
+    let limits = Limits::default();
+    for text in [
+        "\u{c}19980717T14:08:55\u{c}",
+        " \t19980717T14:08:55\r\n",
+        "19980717T14:08:55",
+    ] {
+        let doc = format!(
+            "<methodResponse><params><param><value><dateTime.iso8601>{text}</dateTime.iso8601>\
+             </value></param></params></methodResponse>"
+        );
+        let want = Value::DateTime(xmlrpc_proto::DateTime::parse(text).unwrap());
+        assert_eq!(
+            decode_response(doc.as_bytes(), &limits),
+            Ok(Ok(want.clone()))
+        );
+        let got = decode_response_ref(doc.as_bytes(), &limits)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(&got, ValueRef::DateTime(d) if d.as_str() == "19980717T14:08:55"));
+        assert_eq!(got.into_owned(), want);
     }
 }

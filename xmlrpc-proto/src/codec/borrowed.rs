@@ -348,11 +348,11 @@ fn fault(value: ValueRef<'_>) -> Result<Fault, &'static str> {
     fault_of(code, string)
 }
 
-/// The text of a checked dateTime, trimmed as [`DateTime`] keeps it.
+/// The text of a checked dateTime, trimmed as [`DateTime::parse`] trims it.
 fn datetime_text(text: Acc<'_>) -> Cow<'_, str> {
     match text.into_cow() {
-        Cow::Borrowed(s) => Cow::Borrowed(super::decode::trim(s)),
-        Cow::Owned(s) => Cow::Owned(super::decode::trim(&s).to_owned()),
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_ascii()),
+        Cow::Owned(s) => Cow::Owned(s.trim_ascii().to_owned()),
     }
 }
 

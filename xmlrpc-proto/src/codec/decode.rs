@@ -548,7 +548,7 @@ impl<'a> Build<'a> for Own {
     }
 
     fn datetime(text: Acc<'a>) -> Value {
-        Value::DateTime(DateTime::from_checked(trim(text.as_str())))
+        Value::DateTime(DateTime::from_checked(text.as_str().trim_ascii()))
     }
 
     #[inline]
@@ -1592,7 +1592,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// Trims the whitespace XML allows around numbers.
-pub(super) fn trim(text: &str) -> &str {
+fn trim(text: &str) -> &str {
     text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
