@@ -2,6 +2,11 @@
 //!
 //! Decoding and encoding need no connection: use them on their own to read
 //! or write XML-RPC documents anywhere.
+//!
+//! Documents decode to owned values ([`decode_call`], [`decode_response`],
+//! [`decode_document`]) or, faster, to values that borrow their text from
+//! the input ([`decode_call_ref`], [`decode_response_ref`]); both read the
+//! same documents with the same errors.
 
 mod borrowed;
 mod decode;
