@@ -211,7 +211,6 @@ mod tests {
             assert_eq!(x.bytes, y.bytes, "{}", x.name);
         }
         let mixed = &a[2];
-        eprintln!("sizes: {:?}", a.iter().map(|p| p.bytes.len()).collect::<Vec<_>>());
         assert!(
             (9_500_000..11_000_000).contains(&mixed.bytes.len()),
             "{}",

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Prints criterion's results for the codec benchmarks as Markdown tables.
+
+MB/s is the reference document's size over the median time, so within one
+payload a ratio of MB/s is a ratio of times. Only results written since
+--since (a Unix time) are read, so rows of an older run never mix in.
+"""
+import argparse
+import json
+import os
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "criterion")
+PAYLOADS = ["add", "structs100", "mixed10mb", "blob1mb"]
+PEERS = ["dxr", "serde_xmlrpc", "xmlrpc"]
+ORDER = ["ours", "dxr", "serde_xmlrpc", "xmlrpc", "quick_xml_038", "quick_xml_042",
+         "base64_crate", "reference_writer"]
+# The aims: ceiling ratio wanted, per (kind, payload).
+AIM = {("parse", "add"): 0.85, ("parse", "mixed10mb"): 0.85, ("parse", "blob1mb"): 0.9,
+       ("write", "add"): 0.85, ("write", "structs100"): 0.85, ("write", "mixed10mb"): 0.85,
+       ("write", "blob1mb"): 0.85}
+
+
+def load(group, since):
+    rows = {}
+    d = os.path.join(ROOT, group)
+    if not os.path.isdir(d):
+        return rows
+    for name in os.listdir(d):
+        est = os.path.join(d, name, "new", "estimates.json")
+        bench = os.path.join(d, name, "new", "benchmark.json")
+        if not os.path.exists(est) or os.path.getmtime(est) < since:
+            continue
+        with open(est) as f:
+            ns = json.load(f)["median"]["point_estimate"]
+        with open(bench) as f:
+            b = json.load(f)
+        n = (b.get("throughput") or {}).get("Bytes")
+        if not n:
+            continue
+        rows[b.get("function_id") or name] = (ns, n / ns * 1e3)  # MB/s
+    return rows
+
+
+def ceiling(kind, payload, rows):
+    if kind == "write":
+        return "reference_writer"
+    if payload == "blob1mb":
+        return "base64_crate"
+    q = [k for k in ("quick_xml_038", "quick_xml_042") if k in rows]
+    return max(q, key=lambda k: rows[k][1]) if q else None
+
+
+def fmt_time(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--since", type=float, default=0)
+    args = ap.parse_args()
+    verdicts = []
+    for kind in ("parse", "write"):
+        for payload in PAYLOADS:
+            rows = load(f"{kind}_{payload}", args.since)
+            if not rows:
+                continue
+            size = None
+            ceil = ceiling(kind, payload, rows)
+            print(f"\n### {kind} {payload}\n")
+            print(f"| {kind} | median time | MB/s | ÷ ceiling ({ceil}) | ours ÷ it |")
+            print("|---|---:|---:|---:|---:|")
+            ours = rows.get("ours")
+            for name in sorted(rows, key=lambda k: ORDER.index(k) if k in ORDER else 99):
+                ns, mbs = rows[name]
+                vs_ceil = f"{mbs / rows[ceil][1]:.2f}" if ceil in rows else "–"
+                vs_ours = f"{ours[1] / mbs:.2f}" if ours else "–"
+                print(f"| {name} | {fmt_time(ns)} | {mbs:.0f} | {vs_ceil} | {vs_ours} |")
+            if ours is None:
+                verdicts.append(f"{kind} {payload}: ours not measured")
+                continue
+            slower = [p for p in PEERS if p in rows and rows[p][1] >= ours[1]]
+            verdicts.append(
+                f"{kind} {payload}: faster than every peer: {'yes' if not slower else 'NO (' + ', '.join(slower) + ')'}"
+            )
+            aim = AIM.get((kind, payload))
+            if aim and ceil in rows:
+                r = ours[1] / rows[ceil][1]
+                verdicts.append(
+                    f"{kind} {payload}: {r:.2f} of {ceil} (aim {aim}): {'met' if r >= aim else 'NOT met'}"
+                )
+    if verdicts:
+        print("\n### aims\n")
+        for v in verdicts:
+            print(f"- {v}")
+    else:
+        print("no results", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
