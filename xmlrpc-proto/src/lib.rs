@@ -9,12 +9,14 @@
 //!
 //! - [`Value`], [`Fault`], [`MethodCall`]: the value model.
 //! - [`codec`]: XML-RPC documents to values and back, over byte slices.
+//! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
 #![forbid(unsafe_code)]
 
 pub mod codec;
 mod convert;
 mod datetime;
+pub mod json;
 mod limits;
 mod request;
 mod value;

@@ -7,4 +7,7 @@ mod decode;
 mod encode;
 
 pub use decode::{DecodeError, Document, decode_call, decode_document, decode_response};
-pub use encode::{EncodeError, EncodeOptions, encode_call, encode_response};
+pub use encode::{
+    APACHE_EXTENSIONS_NS, EncodeError, EncodeErrorKind, EncodeOptions, ExtensionStyle, StringStyle,
+    encode_call, encode_fault, encode_response, encode_value,
+};
