@@ -279,14 +279,16 @@ fn write(c: &mut Criterion) {
         let mut g = c.benchmark_group(format!("write_{}", p.name));
         configure(&mut g, &p);
         let mut out = Vec::with_capacity(p.bytes.len() * 2);
+        let mut sizes = vec![("reference_writer", p.bytes.len())];
         match &p.doc {
             Doc::Call(call) => {
                 if codec_works(&format!("encode_call {}", p.name), || {
                     let mut out = Vec::new();
                     encode_call(call, &options, &mut out).map_err(|e| e.to_string())?;
+                    sizes.push(("ours", out.len()));
                     // Verified by decoding when the decoder works.
                     let back = catch_unwind(AssertUnwindSafe(|| decode_call(&out, &limits)));
-                    Ok(back.map_or(true, |r| r.map_or(true, |c| c == *call)))
+                    Ok(back.map_or(true, |r| r.is_ok_and(|c| c == *call)))
                 }) {
                     g.bench_function("ours", |b| {
                         b.iter(|| {
@@ -308,8 +310,11 @@ fn write(c: &mut Criterion) {
                     name: call.name.as_str().into(),
                     params,
                 };
+                sizes.push(("dxr", dxr_call.to_xml().unwrap().len()));
                 g.bench_function("dxr", |b| b.iter(|| black_box(&dxr_call).to_xml().unwrap()));
                 let sx: Vec<serde_xmlrpc::Value> = call.params.iter().map(to_serde_xmlrpc).collect();
+                let n = serde_xmlrpc::request_to_string(&call.name, sx.clone().into_iter());
+                sizes.push(("serde_xmlrpc", n.unwrap().len()));
                 g.bench_function("serde_xmlrpc", |b| {
                     b.iter_batched(
                         || sx.clone(),
@@ -321,6 +326,9 @@ fn write(c: &mut Criterion) {
                     .params
                     .iter()
                     .fold(xmlrpc::Request::new(&call.name), |r, v| r.arg(to_xmlrpc(v)));
+                let mut n = Vec::new();
+                request.write_as_xml(&mut n).unwrap();
+                sizes.push(("xmlrpc", n.len()));
                 g.bench_function("xmlrpc", |b| {
                     b.iter(|| {
                         out.clear();
@@ -333,9 +341,10 @@ fn write(c: &mut Criterion) {
                 if codec_works(&format!("encode_response {}", p.name), || {
                     let mut out = Vec::new();
                     encode_response(response, &options, &mut out).map_err(|e| e.to_string())?;
+                    sizes.push(("ours", out.len()));
                     // Verified by decoding when the decoder works.
                     let back = catch_unwind(AssertUnwindSafe(|| decode_response(&out, &limits)));
-                    Ok(back.map_or(true, |r| r.map_or(true, |r| r == *response)))
+                    Ok(back.map_or(true, |r| r.is_ok_and(|r| r == *response)))
                 }) {
                     g.bench_function("ours", |b| {
                         b.iter(|| {
@@ -356,10 +365,13 @@ fn write(c: &mut Criterion) {
                 let dxr_response = dxr::MethodResponse {
                     value: to_dxr(value),
                 };
+                sizes.push(("dxr", dxr_response.to_xml().unwrap().len()));
                 g.bench_function("dxr", |b| {
                     b.iter(|| black_box(&dxr_response).to_xml().unwrap())
                 });
                 let sx = to_serde_xmlrpc(value);
+                let n = serde_xmlrpc::response_to_string(std::iter::once(sx.clone()));
+                sizes.push(("serde_xmlrpc", n.unwrap().len()));
                 g.bench_function("serde_xmlrpc", |b| {
                     b.iter_batched(
                         || sx.clone(),
@@ -371,6 +383,9 @@ fn write(c: &mut Criterion) {
                 // writer (it is a client): the envelope is written around
                 // `Value::write_as_xml` the way its `Request` does it.
                 let xv = to_xmlrpc(value);
+                let mut n = Vec::new();
+                xv.write_as_xml(&mut n).unwrap();
+                sizes.push(("xmlrpc", n.len() + 100));
                 g.bench_function("xmlrpc", |b| {
                     b.iter(|| {
                         out.clear();
@@ -384,6 +399,7 @@ fn write(c: &mut Criterion) {
                 });
             }
         }
+        eprintln!("bytes written, {}: {sizes:?}", p.name);
         g.finish();
     }
 }
