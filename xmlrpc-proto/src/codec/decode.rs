@@ -1,22 +1,191 @@
 //! Decoding `methodCall` and `methodResponse` documents.
+//!
+//! One pass over the bytes with quick-xml's borrowed events: no DOM, no
+//! recursion (arrays and structs being read live on an explicit stack whose
+//! height is bounded by [`Limits::max_depth`]), and one UTF-8 check for the
+//! whole document. What real peers send is accepted (see [`decode_call`]);
+//! anything else is refused with a [`DecodeError`] naming the reason and the
+//! byte offset.
 
-use crate::{Fault, Limits, MethodCall, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use quick_xml::Reader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use super::transcode;
+use crate::{DateTime, Fault, Limits, MethodCall, Struct, Value};
+
+/// What is wrong with a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The document is longer than [`Limits::max_body_bytes`].
+    TooLarge,
+    /// The bytes are not valid UTF-8.
+    InvalidUtf8,
+    /// The bytes are not valid in the declared encoding (ISO-8859-1,
+    /// US-ASCII, UTF-16...).
+    InvalidEncoding,
+    /// The XML declaration names an encoding this decoder does not read.
+    UnsupportedEncoding,
+    /// The XML is not well-formed (bad markup, mismatched end tag...).
+    Syntax,
+    /// A `<!DOCTYPE>`: refused so that no entity is ever defined or read.
+    DocType,
+    /// An entity reference other than XML's five (`&lt;` `&gt;` `&amp;`
+    /// `&apos;` `&quot;`).
+    UnknownEntity,
+    /// A character reference (`&#...;`) that names no XML character.
+    InvalidCharRef,
+    /// The document ends before its root element is closed.
+    UnexpectedEof,
+    /// The root element is not `methodCall` (or `methodResponse`).
+    WrongRoot,
+    /// An element where the XML-RPC grammar allows none, or another one.
+    UnexpectedElement,
+    /// Text where the XML-RPC grammar allows only whitespace.
+    UnexpectedText,
+    /// Something other than whitespace, comments or processing instructions
+    /// after the root element.
+    TrailingContent,
+    /// A value type element this decoder does not know.
+    UnknownType,
+    /// An `<int>`, `<i4>` or `<i8>` that is not an integer.
+    InvalidInt,
+    /// An integer outside the range of its type.
+    IntOverflow,
+    /// A `<double>` that is not a finite decimal number.
+    InvalidDouble,
+    /// A `<boolean>` other than `0`, `1`, `true` or `false`.
+    InvalidBoolean,
+    /// A `<base64>` that is not base64.
+    InvalidBase64,
+    /// A `<dateTime.iso8601>` that is not a valid date and time.
+    InvalidDateTime,
+    /// A `methodCall` without `methodName`.
+    MissingMethodName,
+    /// A struct `member` without `name`.
+    MissingMemberName,
+    /// A `param`, `member`, `fault` or response without a value.
+    MissingValue,
+    /// A response with more than one value.
+    MultipleValues,
+    /// A fault that is not a struct with an int `faultCode` and a string
+    /// `faultString`.
+    InvalidFault,
+    /// Arrays and structs nested deeper than [`Limits::max_depth`].
+    DepthLimit,
+    /// More values than [`Limits::max_values`].
+    ValueLimit,
+    /// A string, base64 payload or name longer than
+    /// [`Limits::max_string_bytes`].
+    StringLimit,
+}
+
+impl DecodeErrorKind {
+    fn reason(self) -> &'static str {
+        match self {
+            Self::TooLarge => "document too large",
+            Self::InvalidUtf8 => "invalid UTF-8",
+            Self::InvalidEncoding => "invalid bytes for the document's encoding",
+            Self::UnsupportedEncoding => "unsupported encoding",
+            Self::Syntax => "malformed XML",
+            Self::DocType => "DOCTYPE not allowed",
+            Self::UnknownEntity => "unknown entity",
+            Self::InvalidCharRef => "invalid character reference",
+            Self::UnexpectedEof => "unexpected end of document",
+            Self::WrongRoot => "wrong root element",
+            Self::UnexpectedElement => "unexpected element",
+            Self::UnexpectedText => "unexpected text",
+            Self::TrailingContent => "content after the root element",
+            Self::UnknownType => "unknown value type",
+            Self::InvalidInt => "invalid integer",
+            Self::IntOverflow => "integer out of range",
+            Self::InvalidDouble => "invalid double",
+            Self::InvalidBoolean => "invalid boolean",
+            Self::InvalidBase64 => "invalid base64",
+            Self::InvalidDateTime => "invalid dateTime.iso8601",
+            Self::MissingMethodName => "missing methodName",
+            Self::MissingMemberName => "struct member without a name",
+            Self::MissingValue => "missing value",
+            Self::MultipleValues => "more than one value in a response",
+            Self::InvalidFault => "invalid fault",
+            Self::DepthLimit => "nesting deeper than the limit",
+            Self::ValueLimit => "more values than the limit",
+            Self::StringLimit => "string longer than the limit",
+        }
+    }
+}
+
+impl fmt::Display for DecodeErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
+    }
+}
 
 /// Why a document could not be decoded, and where.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{reason} at byte {offset}")]
+///
+/// The offset counts bytes of the input as given (for a transcoded
+/// document, bytes of the original encoding).
+///
+/// ```
+/// use xmlrpc_proto::codec::{DecodeErrorKind, decode_call};
+/// use xmlrpc_proto::Limits;
+///
+/// let err = decode_call(b"<methodCall><methodName>x</methodName><oops/></methodCall>",
+///                       &Limits::default()).unwrap_err();
+/// assert_eq!(err.kind(), DecodeErrorKind::UnexpectedElement);
+/// assert_eq!(err.offset(), 38);
+/// assert_eq!(err.to_string(), "unexpected element <oops> at byte 38");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecodeError {
-    reason: String,
-    offset: usize,
+    kind: DecodeErrorKind,
+    pub(super) offset: usize,
+    detail: Option<Box<str>>,
 }
 
 impl DecodeError {
+    pub(super) fn new(kind: DecodeErrorKind, offset: usize) -> Self {
+        Self {
+            kind,
+            offset,
+            detail: None,
+        }
+    }
+
+    pub(super) fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into().into_boxed_str());
+        self
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
+
     /// The byte offset in the input where the problem was found.
     #[must_use]
     pub fn offset(&self) -> usize {
         self.offset
     }
 }
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.reason())?;
+        if let Some(detail) = &self.detail {
+            write!(f, " {detail}")?;
+        }
+        write!(f, " at byte {}", self.offset)
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 /// Any XML-RPC document: a call or a response.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,33 +198,1025 @@ pub enum Document {
 
 /// Decodes a `methodCall` document.
 ///
+/// Accepted as real peers send them: a `<value>` without a type element is
+/// a string (whitespace kept; empty `<value/>` is `""`); whitespace between
+/// elements and around numbers; CDATA and XML's entity and character
+/// references; `<i4>` and `<int>`; extension types by local name whatever
+/// their prefix (`<ex:i8>`, `<ex:nil/>`); `<array>` without `<data>`; a
+/// missing `<params>`; base64 with line breaks; `<boolean>` `true`/`false`;
+/// UTF-8 (with or without byte order mark), UTF-16 with its byte order
+/// mark, and ISO-8859-1, windows-1252 or US-ASCII when declared.
+///
+/// ```
+/// use xmlrpc_proto::codec::decode_call;
+/// use xmlrpc_proto::{Limits, Value};
+///
+/// let call = decode_call(
+///     b"<?xml version=\"1.0\"?><methodCall><methodName>add</methodName>\
+///       <params><param><value><i4>1</i4></value></param>\
+///       <param><value><int> 2 </int></value></param></params></methodCall>",
+///     &Limits::default(),
+/// )
+/// .unwrap();
+/// assert_eq!(call.name, "add");
+/// assert_eq!(call.params, [Value::Int(1), Value::Int(2)]);
+/// ```
+///
 /// # Errors
 ///
-/// When the document is not a well-formed call within `limits`.
+/// When the document is not a well-formed call within `limits`; see
+/// [`DecodeErrorKind`].
 pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
-    let _ = (input, limits);
-    todo!()
+    run(input, limits, |p| match p.root()? {
+        Root::Call(empty) => p.call_body(empty),
+        Root::Response(_) => Err(p
+            .error(DecodeErrorKind::WrongRoot)
+            .with_detail("<methodResponse>, expected <methodCall>")),
+    })
 }
 
 /// Decodes a `methodResponse` document: `Ok(Ok(value))`, `Ok(Err(fault))`.
 ///
+/// The fault's members may come in any order; unknown members are ignored.
+///
+/// ```
+/// use xmlrpc_proto::codec::decode_response;
+/// use xmlrpc_proto::{Fault, Limits, Value};
+///
+/// let ok = decode_response(
+///     b"<methodResponse><params><param><value>hi</value></param></params></methodResponse>",
+///     &Limits::default(),
+/// );
+/// assert_eq!(ok, Ok(Ok(Value::from("hi"))));
+///
+/// let fault = decode_response(
+///     b"<methodResponse><fault><value><struct>\
+///       <member><name>faultString</name><value>no</value></member>\
+///       <member><name>faultCode</name><value><int>4</int></value></member>\
+///       </struct></value></fault></methodResponse>",
+///     &Limits::default(),
+/// );
+/// assert_eq!(fault, Ok(Err(Fault::new(4, "no"))));
+/// ```
+///
 /// # Errors
 ///
-/// When the document is not a well-formed response within `limits`.
-pub fn decode_response(
-    input: &[u8],
-    limits: &Limits,
-) -> Result<Result<Value, Fault>, DecodeError> {
-    let _ = (input, limits);
-    todo!()
+/// When the document is not a well-formed response within `limits`; see
+/// [`DecodeErrorKind`].
+pub fn decode_response(input: &[u8], limits: &Limits) -> Result<Result<Value, Fault>, DecodeError> {
+    run(input, limits, |p| match p.root()? {
+        Root::Response(empty) => p.response_body(empty),
+        Root::Call(_) => Err(p
+            .error(DecodeErrorKind::WrongRoot)
+            .with_detail("<methodCall>, expected <methodResponse>")),
+    })
 }
 
 /// Decodes a document that may be a call or a response.
+///
+/// ```
+/// use xmlrpc_proto::codec::{Document, decode_document};
+/// use xmlrpc_proto::Limits;
+///
+/// let doc = decode_document(b"<methodCall><methodName>ping</methodName></methodCall>",
+///                           &Limits::default()).unwrap();
+/// assert!(matches!(doc, Document::Call(c) if c.name == "ping"));
+/// ```
 ///
 /// # Errors
 ///
 /// When the document is neither, or not well-formed within `limits`.
 pub fn decode_document(input: &[u8], limits: &Limits) -> Result<Document, DecodeError> {
-    let _ = (input, limits);
-    todo!()
+    run(input, limits, |p| match p.root()? {
+        Root::Call(empty) => p.call_body(empty).map(Document::Call),
+        Root::Response(empty) => p.response_body(empty).map(Document::Response),
+    })
+}
+
+/// Checks the size, converts to UTF-8, runs `body` and checks that nothing
+/// but whitespace, comments and processing instructions follows the root.
+fn run<T>(
+    input: &[u8],
+    limits: &Limits,
+    body: impl FnOnce(&mut Parser<'_>) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    if input.len() > limits.max_body_bytes {
+        return Err(
+            DecodeError::new(DecodeErrorKind::TooLarge, limits.max_body_bytes).with_detail(
+                format!("({} bytes, limit {})", input.len(), limits.max_body_bytes),
+            ),
+        );
+    }
+    let (text, origin) = transcode::to_utf8(input)?;
+    let mut parser = Parser::new(&text, limits);
+    let out = body(&mut parser).and_then(|v| parser.finish().map(|()| v));
+    out.map_err(|mut e| {
+        e.offset = origin.input_offset(&text, e.offset);
+        e
+    })
+}
+
+/// The root element found.
+enum Root {
+    /// `methodCall`; `true` when it is an empty element.
+    Call(bool),
+    /// `methodResponse`; `true` when it is an empty element.
+    Response(bool),
+}
+
+/// The elements the decoder knows, by local name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Value,
+    Array,
+    Data,
+    Struct,
+    Member,
+    Name,
+    Params,
+    Param,
+    Fault,
+    MethodName,
+    MethodCall,
+    MethodResponse,
+    Int,
+    I8,
+    Boolean,
+    String,
+    Double,
+    DateTime,
+    Base64,
+    Nil,
+    Other,
+}
+
+fn tag(e: &BytesStart<'_>) -> Tag {
+    match e.local_name().into_inner() {
+        b"value" => Tag::Value,
+        b"i4" | b"int" | b"i1" | b"i2" => Tag::Int,
+        b"string" => Tag::String,
+        b"struct" => Tag::Struct,
+        b"member" => Tag::Member,
+        b"name" => Tag::Name,
+        b"array" => Tag::Array,
+        b"data" => Tag::Data,
+        b"double" | b"float" => Tag::Double,
+        b"boolean" => Tag::Boolean,
+        b"i8" => Tag::I8,
+        b"nil" => Tag::Nil,
+        b"base64" => Tag::Base64,
+        b"dateTime.iso8601" | b"dateTime" => Tag::DateTime,
+        b"param" => Tag::Param,
+        b"params" => Tag::Params,
+        b"fault" => Tag::Fault,
+        b"methodName" => Tag::MethodName,
+        b"methodCall" => Tag::MethodCall,
+        b"methodResponse" => Tag::MethodResponse,
+        _ => Tag::Other,
+    }
+}
+
+/// An element's name for error messages (at most 64 bytes).
+fn shown(e: &BytesStart<'_>) -> String {
+    let name = e.name().into_inner();
+    format!("<{}>", String::from_utf8_lossy(&name[..name.len().min(64)]))
+}
+
+/// The significant structure events.
+enum Mark<'a> {
+    Start(BytesStart<'a>),
+    Empty(BytesStart<'a>),
+    End,
+}
+
+/// Where an array being read stands with respect to `<data>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Data {
+    /// Just after `<array>`.
+    Unknown,
+    /// Inside `<data>`.
+    Open,
+    /// Values directly inside `<array>`.
+    Bare,
+    /// After `</data>`: only `</array>` may follow.
+    Closed,
+}
+
+/// An array or struct being read.
+enum Frame {
+    Array {
+        items: Vec<Value>,
+        data: Data,
+    },
+    Struct {
+        members: Vec<(String, Value)>,
+        name: String,
+    },
+}
+
+/// What the content of an opened `<value>` turned out to be.
+enum Content {
+    /// A complete value; its `</value>` has been read.
+    Done(Value),
+    /// `<array>` was opened.
+    Array,
+    /// `<struct>` was opened.
+    Struct,
+}
+
+/// What follows inside the innermost open array or struct.
+enum Step {
+    /// A `<value>` was opened.
+    Open,
+    /// A complete value: an empty `<value/>` child, or the container
+    /// itself, closed together with its `</value>`.
+    Done(Value),
+}
+
+/// Text content made of one or more pieces (text, CDATA, references);
+/// one piece stays borrowed.
+enum Acc<'a> {
+    Empty,
+    One(&'a str),
+    Many(String),
+}
+
+impl<'a> Acc<'a> {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Empty => "",
+            Self::One(s) => s,
+            Self::Many(s) => s,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.as_str().len()
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Self::Empty => String::new(),
+            Self::One(s) => s.to_owned(),
+            Self::Many(s) => s,
+        }
+    }
+
+    /// Appends text as it appears in the document: line ends are
+    /// normalised to `\n` as XML requires.
+    fn push(&mut self, piece: &'a str) {
+        if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
+            let mut s = std::mem::replace(self, Self::Empty).into_string();
+            let mut rest = piece;
+            while let Some(i) = rest.find('\r') {
+                s.push_str(&rest[..i]);
+                s.push('\n');
+                rest = &rest[i + 1..];
+                if let Some(r) = rest.strip_prefix('\n') {
+                    rest = r;
+                }
+            }
+            s.push_str(rest);
+            *self = Self::Many(s);
+            return;
+        }
+        match self {
+            Self::Empty => *self = Self::One(piece),
+            Self::One(first) => {
+                let mut s = String::with_capacity(first.len() + piece.len());
+                s.push_str(first);
+                s.push_str(piece);
+                *self = Self::Many(s);
+            }
+            Self::Many(s) => s.push_str(piece),
+        }
+    }
+
+    fn push_owned(&mut self, piece: &str) {
+        let mut s = std::mem::replace(self, Self::Empty).into_string();
+        s.push_str(piece);
+        *self = Self::Many(s);
+    }
+
+    /// Appends a character from a reference (not line-end normalised).
+    fn push_char(&mut self, c: char) {
+        let mut s = std::mem::replace(self, Self::Empty).into_string();
+        s.push(c);
+        *self = Self::Many(s);
+    }
+}
+
+fn is_xml_space(s: &[u8]) -> bool {
+    s.iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// base64 as peers write it: padding optional, trailing bits ignored.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+struct Parser<'a> {
+    reader: Reader<&'a [u8]>,
+    /// The whole document, validated UTF-8: every borrowed event slice is a
+    /// sub-slice of it.
+    src: &'a str,
+    limits: &'a Limits,
+    /// Start of the event read last.
+    pos: usize,
+    /// `<value>`s seen.
+    values: usize,
+    stack: Vec<Frame>,
+    /// Base64 text with its whitespace removed.
+    scratch: Vec<u8>,
+}
+
+type Res<T> = Result<T, DecodeError>;
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, limits: &'a Limits) -> Self {
+        let mut reader = Reader::from_str(src);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.expand_empty_elements = false;
+        Self {
+            reader,
+            src,
+            limits,
+            pos: 0,
+            values: 0,
+            stack: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError::new(kind, self.pos)
+    }
+
+    fn position(&self) -> usize {
+        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    fn next(&mut self) -> Res<Event<'a>> {
+        self.pos = self.position();
+        self.reader.read_event().map_err(|e| self.xml_error(&e))
+    }
+
+    fn xml_error(&self, e: &quick_xml::Error) -> DecodeError {
+        let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
+        let kind = match e {
+            quick_xml::Error::Encoding(_) => DecodeErrorKind::InvalidUtf8,
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::InvalidCharRef(_)) => {
+                DecodeErrorKind::InvalidCharRef
+            }
+            quick_xml::Error::Escape(_) => DecodeErrorKind::UnknownEntity,
+            _ => DecodeErrorKind::Syntax,
+        };
+        let mut text = e.to_string();
+        text.truncate(text.floor_char_boundary_compat(120));
+        DecodeError::new(kind, at.min(self.src.len())).with_detail(format!("({text})"))
+    }
+
+    /// The text of a borrowed event slice, without a second UTF-8 check.
+    fn text_of(&self, bytes: Cow<'a, [u8]>) -> Res<Cow<'a, str>> {
+        match bytes {
+            Cow::Borrowed(b) => {
+                let start = (b.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+                if let Some(s) = start
+                    .checked_add(b.len())
+                    .and_then(|end| self.src.get(start..end))
+                {
+                    return Ok(Cow::Borrowed(s));
+                }
+                std::str::from_utf8(b)
+                    .map(Cow::Borrowed)
+                    .map_err(|_| self.error(DecodeErrorKind::InvalidUtf8))
+            }
+            Cow::Owned(b) => String::from_utf8(b)
+                .map(Cow::Owned)
+                .map_err(|_| self.error(DecodeErrorKind::InvalidUtf8)),
+        }
+    }
+
+    fn resolve(&self, r: &BytesRef<'_>) -> Res<char> {
+        if r.is_char_ref() {
+            return match r.resolve_char_ref() {
+                Ok(Some(c)) if matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..) => {
+                    Ok(c)
+                }
+                _ => Err(self.error(DecodeErrorKind::InvalidCharRef)),
+            };
+        }
+        match &**r {
+            b"lt" => Ok('<'),
+            b"gt" => Ok('>'),
+            b"amp" => Ok('&'),
+            b"apos" => Ok('\''),
+            b"quot" => Ok('"'),
+            name => Err(self
+                .error(DecodeErrorKind::UnknownEntity)
+                .with_detail(format!(
+                    "&{};",
+                    String::from_utf8_lossy(&name[..name.len().min(64)])
+                ))),
+        }
+    }
+
+    /// The next start, empty or end tag, skipping whitespace, comments and
+    /// processing instructions.
+    fn mark(&mut self) -> Res<Mark<'a>> {
+        loop {
+            match self.next()? {
+                Event::Start(e) => return Ok(Mark::Start(e)),
+                Event::End(_) => return Ok(Mark::End),
+                Event::Empty(e) => return Ok(Mark::Empty(e)),
+                Event::Text(t) => {
+                    if !is_xml_space(&t) {
+                        return Err(self.error(DecodeErrorKind::UnexpectedText));
+                    }
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(self.error(DecodeErrorKind::UnexpectedText));
+                }
+                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
+                Event::Decl(_) => {
+                    return Err(self
+                        .error(DecodeErrorKind::Syntax)
+                        .with_detail("(XML declaration not at the start)"));
+                }
+                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+            }
+        }
+    }
+
+    /// Reads the end tag of the element we are in.
+    fn end(&mut self) -> Res<()> {
+        match self.mark()? {
+            Mark::End => Ok(()),
+            Mark::Start(e) | Mark::Empty(e) => Err(self
+                .error(DecodeErrorKind::UnexpectedElement)
+                .with_detail(shown(&e))),
+        }
+    }
+
+    fn unexpected(&self, e: &BytesStart<'_>) -> DecodeError {
+        self.error(DecodeErrorKind::UnexpectedElement)
+            .with_detail(shown(e))
+    }
+
+    /// The text content of the element we are in, up to its end tag.
+    fn content(&mut self, limit: usize) -> Res<Acc<'a>> {
+        let mut acc = Acc::Empty;
+        loop {
+            match self.next()? {
+                Event::Text(t) => match self.text_of(t.into_inner())? {
+                    Cow::Borrowed(s) => acc.push(s),
+                    Cow::Owned(s) => acc.push_owned(&s),
+                },
+                Event::CData(t) => match self.text_of(t.into_inner())? {
+                    Cow::Borrowed(s) => acc.push(s),
+                    Cow::Owned(s) => acc.push_owned(&s),
+                },
+                Event::GeneralRef(r) => acc.push_char(self.resolve(&r)?),
+                Event::End(_) => return Ok(acc),
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::Start(e) | Event::Empty(e) => return Err(self.unexpected(&e)),
+                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
+                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+            }
+            if acc.len() > limit {
+                return Err(self.error(DecodeErrorKind::StringLimit));
+            }
+        }
+    }
+
+    /// Counts one `<value>`.
+    fn count_value(&mut self) -> Res<()> {
+        self.values += 1;
+        if self.values > self.limits.max_values {
+            return Err(self.error(DecodeErrorKind::ValueLimit));
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, frame: Frame) -> Res<()> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.error(DecodeErrorKind::DepthLimit));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Reads a whole value; the `<value>` start tag has just been read (and
+    /// counted). Arrays and structs are read with the explicit stack.
+    fn value(&mut self) -> Res<Value> {
+        debug_assert!(self.stack.is_empty());
+        'open: loop {
+            let mut step = match self.value_content()? {
+                Content::Done(v) => Step::Done(v),
+                Content::Array => {
+                    self.push(Frame::Array {
+                        items: Vec::new(),
+                        data: Data::Unknown,
+                    })?;
+                    self.next_in_top()?
+                }
+                Content::Struct => {
+                    self.push(Frame::Struct {
+                        members: Vec::new(),
+                        name: String::new(),
+                    })?;
+                    self.next_in_top()?
+                }
+            };
+            loop {
+                let v = match step {
+                    Step::Open => continue 'open,
+                    Step::Done(v) => v,
+                };
+                match self.stack.last_mut() {
+                    None => return Ok(v),
+                    Some(Frame::Array { items, .. }) => items.push(v),
+                    Some(Frame::Struct { members, name }) => {
+                        members.push((std::mem::take(name), v));
+                        // `</member>`
+                        self.end()?;
+                    }
+                }
+                step = self.next_in_top()?;
+            }
+        }
+    }
+
+    /// Reads what follows in the innermost open array or struct.
+    fn next_in_top(&mut self) -> Res<Step> {
+        loop {
+            let mark = self.mark()?;
+            let is_empty = matches!(mark, Mark::Empty(_));
+            let Some(top) = self.stack.last_mut() else {
+                // Only called with a frame open.
+                return Err(self.error(DecodeErrorKind::Syntax));
+            };
+            match top {
+                Frame::Array { data, .. } => match mark {
+                    Mark::Start(e) | Mark::Empty(e)
+                        if *data != Data::Closed && tag(&e) == Tag::Value =>
+                    {
+                        if *data == Data::Unknown {
+                            *data = Data::Bare;
+                        }
+                        self.count_value()?;
+                        if is_empty {
+                            return Ok(Step::Done(Value::String(String::new())));
+                        }
+                        return Ok(Step::Open);
+                    }
+                    Mark::Start(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                        *data = Data::Open;
+                    }
+                    Mark::Empty(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                        *data = Data::Closed;
+                    }
+                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::End if *data == Data::Open => *data = Data::Closed,
+                    Mark::End => {
+                        let Some(Frame::Array { items, .. }) = self.stack.pop() else {
+                            // The top frame was just matched as an array.
+                            return Err(self.error(DecodeErrorKind::Syntax));
+                        };
+                        // `</value>`
+                        self.end()?;
+                        return Ok(Step::Done(Value::Array(items)));
+                    }
+                },
+                Frame::Struct { .. } => match mark {
+                    Mark::Start(e) if tag(&e) == Tag::Member => {
+                        let name = self.member_name()?;
+                        if let Some(Frame::Struct { name: slot, .. }) = self.stack.last_mut() {
+                            *slot = name;
+                        }
+                        return match self.mark()? {
+                            Mark::Start(e) if tag(&e) == Tag::Value => {
+                                self.count_value()?;
+                                Ok(Step::Open)
+                            }
+                            Mark::Empty(e) if tag(&e) == Tag::Value => {
+                                self.count_value()?;
+                                Ok(Step::Done(Value::String(String::new())))
+                            }
+                            Mark::Start(e) | Mark::Empty(e) => Err(self.unexpected(&e)),
+                            Mark::End => Err(self
+                                .error(DecodeErrorKind::MissingValue)
+                                .with_detail("in struct member")),
+                        };
+                    }
+                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::End => {
+                        let Some(Frame::Struct { members, .. }) = self.stack.pop() else {
+                            // The top frame was just matched as a struct.
+                            return Err(self.error(DecodeErrorKind::Syntax));
+                        };
+                        // `</value>`
+                        self.end()?;
+                        return Ok(Step::Done(Value::Struct(Struct::from_members(members))));
+                    }
+                },
+            }
+        }
+    }
+
+    /// Reads `<name>...</name>` at the start of a member.
+    fn member_name(&mut self) -> Res<String> {
+        match self.mark()? {
+            Mark::Start(e) if tag(&e) == Tag::Name => {
+                Ok(self.content(self.limits.max_string_bytes)?.into_string())
+            }
+            Mark::Empty(e) if tag(&e) == Tag::Name => Ok(String::new()),
+            Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => Err(self.unexpected(&e)),
+            _ => Err(self.error(DecodeErrorKind::MissingMemberName)),
+        }
+    }
+
+    /// Reads the content of a `<value>` whose start tag was just read.
+    fn value_content(&mut self) -> Res<Content> {
+        let mut text = Acc::Empty;
+        loop {
+            match self.next()? {
+                Event::Text(t) => match self.text_of(t.into_inner())? {
+                    Cow::Borrowed(s) => text.push(s),
+                    Cow::Owned(s) => text.push_owned(&s),
+                },
+                Event::CData(t) => match self.text_of(t.into_inner())? {
+                    Cow::Borrowed(s) => text.push(s),
+                    Cow::Owned(s) => text.push_owned(&s),
+                },
+                Event::GeneralRef(r) => text.push_char(self.resolve(&r)?),
+                Event::End(_) => return Ok(Content::Done(Value::String(text.into_string()))),
+                Event::Start(e) => {
+                    if !is_xml_space(text.as_str().as_bytes()) {
+                        return Err(self.error(DecodeErrorKind::UnexpectedText));
+                    }
+                    return self.typed(&e, false);
+                }
+                Event::Empty(e) => {
+                    if !is_xml_space(text.as_str().as_bytes()) {
+                        return Err(self.error(DecodeErrorKind::UnexpectedText));
+                    }
+                    return self.typed(&e, true);
+                }
+                Event::Comment(_) | Event::PI(_) => continue,
+                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
+                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+            }
+            if text.len() > self.limits.max_string_bytes {
+                return Err(self.error(DecodeErrorKind::StringLimit));
+            }
+        }
+    }
+
+    /// Reads a typed value: `e` is its type element.
+    fn typed(&mut self, e: &BytesStart<'a>, empty: bool) -> Res<Content> {
+        let t = tag(e);
+        match t {
+            Tag::Array if !empty => return Ok(Content::Array),
+            Tag::Struct if !empty => return Ok(Content::Struct),
+            _ => {}
+        }
+        let at = self.pos;
+        let text = if empty {
+            Acc::Empty
+        } else {
+            let limit = match t {
+                Tag::String => self.limits.max_string_bytes,
+                _ => usize::MAX,
+            };
+            self.content(limit)?
+        };
+        let err = |kind| DecodeError::new(kind, at);
+        let value = match t {
+            Tag::String => Value::String(text.into_string()),
+            Tag::Int => Value::Int(parse_int(text.as_str()).map_err(err)?),
+            Tag::I8 => Value::I8(parse_int(text.as_str()).map_err(err)?),
+            Tag::Boolean => Value::Bool(parse_bool(text.as_str()).ok_or_else(|| {
+                err(DecodeErrorKind::InvalidBoolean).with_detail(quoted(text.as_str()))
+            })?),
+            Tag::Double => Value::Double(parse_double(text.as_str()).ok_or_else(|| {
+                err(DecodeErrorKind::InvalidDouble).with_detail(quoted(text.as_str()))
+            })?),
+            Tag::DateTime => Value::DateTime(DateTime::parse(text.as_str()).map_err(|d| {
+                err(DecodeErrorKind::InvalidDateTime).with_detail(format!("({})", d.reason()))
+            })?),
+            Tag::Base64 => Value::Base64(self.base64(text.as_str(), at)?),
+            Tag::Nil => {
+                if !is_xml_space(text.as_str().as_bytes()) {
+                    return Err(err(DecodeErrorKind::UnexpectedText).with_detail("in <nil>"));
+                }
+                Value::Nil
+            }
+            Tag::Array => Value::Array(Vec::new()),
+            Tag::Struct => Value::Struct(Struct::new()),
+            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(shown(e))),
+        };
+        // `</value>`
+        self.end()?;
+        Ok(Content::Done(value))
+    }
+
+    fn base64(&mut self, text: &str, at: usize) -> Res<Vec<u8>> {
+        let bytes = text.as_bytes();
+        let limit = self.limits.max_string_bytes;
+        let err = |kind| DecodeError::new(kind, at);
+        let input: &[u8] = if bytes.iter().any(|&b| b <= b' ') {
+            self.scratch.clear();
+            self.scratch.extend(
+                bytes
+                    .iter()
+                    .copied()
+                    .filter(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')),
+            );
+            &self.scratch
+        } else {
+            bytes
+        };
+        // Refuse early what is clearly too long; the exact check follows.
+        if input.len() / 4 * 3 > limit.saturating_add(3) {
+            return Err(err(DecodeErrorKind::StringLimit));
+        }
+        let out = BASE64
+            .decode(input)
+            .map_err(|e| err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")))?;
+        if out.len() > limit {
+            return Err(err(DecodeErrorKind::StringLimit));
+        }
+        Ok(out)
+    }
+
+    /// Reads the prolog and the root start tag.
+    fn root(&mut self) -> Res<Root> {
+        let mut first = true;
+        loop {
+            let ev = self.next()?;
+            let (e, empty) = match ev {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::Decl(_) if first => {
+                    first = false;
+                    continue;
+                }
+                Event::Text(t) if is_xml_space(&t) => {
+                    first = false;
+                    continue;
+                }
+                Event::Comment(_) | Event::PI(_) => {
+                    first = false;
+                    continue;
+                }
+                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
+                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Event::Decl(_) => {
+                    return Err(self
+                        .error(DecodeErrorKind::Syntax)
+                        .with_detail("(XML declaration not at the start)"));
+                }
+                Event::End(_) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(self.error(DecodeErrorKind::UnexpectedText));
+                }
+            };
+            return match tag(&e) {
+                Tag::MethodCall => Ok(Root::Call(empty)),
+                Tag::MethodResponse => Ok(Root::Response(empty)),
+                _ => Err(self
+                    .error(DecodeErrorKind::WrongRoot)
+                    .with_detail(shown(&e))),
+            };
+        }
+    }
+
+    /// Reads a `<param>`'s value and its `</param>`; `<param>` was just read.
+    fn param(&mut self) -> Res<Value> {
+        let value = match self.mark()? {
+            Mark::Start(e) if tag(&e) == Tag::Value => {
+                self.count_value()?;
+                self.value()?
+            }
+            Mark::Empty(e) if tag(&e) == Tag::Value => {
+                self.count_value()?;
+                Value::String(String::new())
+            }
+            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::End => {
+                return Err(self
+                    .error(DecodeErrorKind::MissingValue)
+                    .with_detail("in <param>"));
+            }
+        };
+        // `</param>`
+        self.end()?;
+        Ok(value)
+    }
+
+    fn call_body(&mut self, empty: bool) -> Res<MethodCall> {
+        if empty {
+            return Err(self.error(DecodeErrorKind::MissingMethodName));
+        }
+        let name = match self.mark()? {
+            Mark::Start(e) if tag(&e) == Tag::MethodName => {
+                self.content(self.limits.max_string_bytes)?.into_string()
+            }
+            Mark::Empty(e) if tag(&e) == Tag::MethodName => String::new(),
+            _ => return Err(self.error(DecodeErrorKind::MissingMethodName)),
+        };
+        let mut params = Vec::new();
+        match self.mark()? {
+            // No `<params>`.
+            Mark::End => return Ok(MethodCall { name, params }),
+            Mark::Empty(e) if tag(&e) == Tag::Params => {}
+            Mark::Start(e) if tag(&e) == Tag::Params => loop {
+                match self.mark()? {
+                    Mark::Start(e) if tag(&e) == Tag::Param => params.push(self.param()?),
+                    Mark::Empty(e) if tag(&e) == Tag::Param => {
+                        return Err(self
+                            .error(DecodeErrorKind::MissingValue)
+                            .with_detail("in <param>"));
+                    }
+                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::End => break,
+                }
+            },
+            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+        }
+        // `</methodCall>`
+        self.end()?;
+        Ok(MethodCall { name, params })
+    }
+
+    fn response_body(&mut self, empty: bool) -> Res<Result<Value, Fault>> {
+        if empty {
+            return Err(self.error(DecodeErrorKind::MissingValue));
+        }
+        let out = match self.mark()? {
+            Mark::Start(e) if tag(&e) == Tag::Params => {
+                let value = match self.mark()? {
+                    Mark::Start(e) if tag(&e) == Tag::Param => self.param()?,
+                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Param => {
+                        return Err(self.unexpected(&e));
+                    }
+                    _ => return Err(self.error(DecodeErrorKind::MissingValue)),
+                };
+                match self.mark()? {
+                    // `</params>`
+                    Mark::End => {}
+                    Mark::Start(e) | Mark::Empty(e) if tag(&e) == Tag::Param => {
+                        return Err(self.error(DecodeErrorKind::MultipleValues));
+                    }
+                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                }
+                Ok(value)
+            }
+            Mark::Start(e) if tag(&e) == Tag::Fault => {
+                let at = self.pos;
+                let value = match self.mark()? {
+                    Mark::Start(e) if tag(&e) == Tag::Value => {
+                        self.count_value()?;
+                        self.value()?
+                    }
+                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => {
+                        return Err(self.unexpected(&e));
+                    }
+                    _ => {
+                        return Err(self
+                            .error(DecodeErrorKind::MissingValue)
+                            .with_detail("in <fault>"));
+                    }
+                };
+                // `</fault>`
+                self.end()?;
+                Err(fault(value).map_err(|why| {
+                    DecodeError::new(DecodeErrorKind::InvalidFault, at).with_detail(why)
+                })?)
+            }
+            Mark::Empty(e) if matches!(tag(&e), Tag::Params | Tag::Fault) => {
+                return Err(self.error(DecodeErrorKind::MissingValue));
+            }
+            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::End => return Err(self.error(DecodeErrorKind::MissingValue)),
+        };
+        // `</methodResponse>`
+        self.end()?;
+        Ok(out)
+    }
+
+    /// Checks that only whitespace, comments and processing instructions
+    /// follow the root element.
+    fn finish(&mut self) -> Res<()> {
+        loop {
+            match self.next()? {
+                Event::Eof => return Ok(()),
+                Event::Text(t) if is_xml_space(&t) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
+                _ => return Err(self.error(DecodeErrorKind::TrailingContent)),
+            }
+        }
+    }
+}
+
+/// A `Fault` from the value of `<fault>`.
+fn fault(value: Value) -> Result<Fault, &'static str> {
+    let Value::Struct(s) = value else {
+        return Err("(not a struct)");
+    };
+    let mut code = None;
+    let mut string = None;
+    for (name, v) in s {
+        match name.as_str() {
+            "faultCode" => code = Some(v),
+            "faultString" => string = Some(v),
+            _ => {}
+        }
+    }
+    let code = match code {
+        Some(Value::Int(c)) => c,
+        Some(Value::I8(c)) => i32::try_from(c).map_err(|_| "(faultCode out of range)")?,
+        Some(_) => return Err("(faultCode is not an int)"),
+        None => return Err("(no faultCode)"),
+    };
+    let string = match string {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err("(faultString is not a string)"),
+        None => return Err("(no faultString)"),
+    };
+    Ok(Fault { code, string })
+}
+
+fn quoted(text: &str) -> String {
+    let shown: String = text.chars().take(40).collect();
+    format!("{shown:?}")
+}
+
+/// Trims the whitespace XML allows around numbers.
+fn trim(text: &str) -> &str {
+    text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
+}
+
+fn parse_int<T>(text: &str) -> Result<T, DecodeErrorKind>
+where
+    T: std::str::FromStr<Err = std::num::ParseIntError>,
+{
+    trim(text).parse::<T>().map_err(|e| match e.kind() {
+        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+            DecodeErrorKind::IntOverflow
+        }
+        _ => DecodeErrorKind::InvalidInt,
+    })
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match trim(text) {
+        "1" => Some(true),
+        "0" => Some(false),
+        t if t.eq_ignore_ascii_case("true") => Some(true),
+        t if t.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// A finite decimal number: digits with an optional sign, point and
+/// exponent (no `inf`, `nan` or hexadecimal).
+fn parse_double(text: &str) -> Option<f64> {
+    let t = trim(text);
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        || !t.bytes().any(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|d| d.is_finite())
+}
+
+/// `str::floor_char_boundary` for the supported Rust versions.
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, index: usize) -> usize;
+}
+
+impl FloorCharBoundary for String {
+    fn floor_char_boundary_compat(&self, index: usize) -> usize {
+        if index >= self.len() {
+            return self.len();
+        }
+        (0..=index)
+            .rev()
+            .find(|&i| self.is_char_boundary(i))
+            .unwrap_or(0)
+    }
 }

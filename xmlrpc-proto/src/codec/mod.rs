@@ -5,8 +5,11 @@
 
 mod decode;
 mod encode;
+mod transcode;
 
-pub use decode::{DecodeError, Document, decode_call, decode_document, decode_response};
+pub use decode::{
+    DecodeError, DecodeErrorKind, Document, decode_call, decode_document, decode_response,
+};
 pub use encode::{
     APACHE_EXTENSIONS_NS, EncodeError, EncodeErrorKind, EncodeOptions, ExtensionStyle, StringStyle,
     encode_call, encode_fault, encode_response, encode_value,
