@@ -58,10 +58,49 @@ def fmt_time(ns):
     return f"{ns:.3g} ns"
 
 
+def size(n):
+    for unit, scale in (("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} B"
+
+
+def summary(since):
+    """One table per direction: a row per payload, MB/s per contender."""
+    cols = {
+        "parse": ["ours", "quick_xml_038", "quick_xml_042", "base64_crate"] + PEERS,
+        "write": ["ours", "reference_writer"] + PEERS,
+    }
+    for kind in ("parse", "write"):
+        head = cols[kind]
+        print(f"\n| {kind}, MB/s (median) | size | " + " | ".join(head)
+              + " | ours ÷ ceiling | ours ÷ fastest peer |")
+        print("|---" * (len(head) + 4) + "|")
+        for payload in PAYLOADS:
+            rows = load(f"{kind}_{payload}", since)
+            if not rows:
+                continue
+            n = None
+            for name in rows:
+                ns, mbs = rows[name]
+                n = mbs * ns / 1e3
+            cells = [f"{rows[c][1]:.0f}" if c in rows else "–" for c in head]
+            ceil = ceiling(kind, payload, rows)
+            ours = rows.get("ours")
+            peers = [rows[p][1] for p in PEERS if p in rows]
+            r_ceil = f"{ours[1] / rows[ceil][1]:.2f}" if ours and ceil in rows else "–"
+            r_peer = f"{ours[1] / max(peers):.2f}" if ours and peers else "–"
+            print(f"| {payload} | {size(round(n))} | " + " | ".join(cells) + f" | {r_ceil} | {r_peer} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--since", type=float, default=0)
+    ap.add_argument("--summary", action="store_true", help="only the two summary tables")
     args = ap.parse_args()
+    if args.summary:
+        summary(args.since)
+        return
     verdicts = []
     for kind in ("parse", "write"):
         for payload in PAYLOADS:
@@ -96,6 +135,8 @@ def main():
         print("\n### aims\n")
         for v in verdicts:
             print(f"- {v}")
+        print("\n### summary")
+        summary(args.since)
     else:
         print("no results", file=sys.stderr)
         sys.exit(1)

@@ -14,8 +14,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use criterion::measurement::WallTime;
 use criterion::{
-    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group,
-    criterion_main,
+    BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use xmlrpc_benches::payloads::{self, Doc, Payload};
 use xmlrpc_benches::reference_writer;
@@ -174,7 +173,11 @@ fn to_xmlrpc(v: &Value) -> xmlrpc::Value {
         Value::Double(d) => V::Double(*d),
         Value::DateTime(d) => V::DateTime(iso8601_04::datetime(d.as_str()).expect("dateTime")),
         Value::Base64(b) => V::Base64(b.clone()),
-        Value::Struct(s) => V::Struct(s.iter().map(|(k, v)| (k.to_owned(), to_xmlrpc(v))).collect()),
+        Value::Struct(s) => V::Struct(
+            s.iter()
+                .map(|(k, v)| (k.to_owned(), to_xmlrpc(v)))
+                .collect(),
+        ),
         Value::Array(a) => V::Array(a.iter().map(to_xmlrpc).collect()),
         Value::Nil => V::Nil,
     }
@@ -312,7 +315,8 @@ fn write(c: &mut Criterion) {
                 };
                 sizes.push(("dxr", dxr_call.to_xml().unwrap().len()));
                 g.bench_function("dxr", |b| b.iter(|| black_box(&dxr_call).to_xml().unwrap()));
-                let sx: Vec<serde_xmlrpc::Value> = call.params.iter().map(to_serde_xmlrpc).collect();
+                let sx: Vec<serde_xmlrpc::Value> =
+                    call.params.iter().map(to_serde_xmlrpc).collect();
                 let n = serde_xmlrpc::request_to_string(&call.name, sx.clone().into_iter());
                 sizes.push(("serde_xmlrpc", n.unwrap().len()));
                 g.bench_function("serde_xmlrpc", |b| {

@@ -126,9 +126,32 @@ fn record(rng: &mut Rng) -> Value {
 }
 
 const WORDS: &[&str] = &[
-    "alpha", "beta", "gamma", "delta", "report", "user", "value", "server", "request", "item",
-    "naïve", "café", "Grüße", "São Paulo", "日本語", "☃", "Ωmega", "東京", "smörgåsbord", "déjà vu",
-    "R&D", "a<b", "x > y", "Tom & Jerry", "<tag>", "AT&T",
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "report",
+    "user",
+    "value",
+    "server",
+    "request",
+    "item",
+    "naïve",
+    "café",
+    "Grüße",
+    "São Paulo",
+    "日本語",
+    "☃",
+    "Ωmega",
+    "東京",
+    "smörgåsbord",
+    "déjà vu",
+    "R&D",
+    "a<b",
+    "x > y",
+    "Tom & Jerry",
+    "<tag>",
+    "AT&T",
 ];
 
 fn word(rng: &mut Rng) -> &'static str {
@@ -217,7 +240,9 @@ mod tests {
             mixed.bytes.len()
         );
         let text = std::str::from_utf8(&mixed.bytes).unwrap();
-        for needle in ["&amp;", "&lt;", "&gt;", "☃", "<struct>", "<double>", "<base64>"] {
+        for needle in [
+            "&amp;", "&lt;", "&gt;", "☃", "<struct>", "<double>", "<base64>",
+        ] {
             assert!(text.contains(needle), "{needle}");
         }
         assert!((1_300_000..1_500_000).contains(&a[3].bytes.len()));

@@ -36,9 +36,13 @@ pub fn write_response(response: &Result<Value, Fault>, out: &mut Vec<u8>) {
             out.extend_from_slice(b"</param></params></methodResponse>\n");
         }
         Err(f) => {
-            out.extend_from_slice(b"<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>");
+            out.extend_from_slice(
+                b"<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>",
+            );
             out.extend_from_slice(itoa::Buffer::new().format(f.code).as_bytes());
-            out.extend_from_slice(b"</int></value></member><member><name>faultString</name><value><string>");
+            out.extend_from_slice(
+                b"</int></value></member><member><name>faultString</name><value><string>",
+            );
             escape(&f.string, out);
             out.extend_from_slice(
                 b"</string></value></member></struct></value></fault></methodResponse>\n",
@@ -176,7 +180,10 @@ mod tests {
     #[test]
     fn writes_documents() {
         let mut out = Vec::new();
-        write_call(&MethodCall::new("add", vec![Value::Int(1), Value::Int(2)]), &mut out);
+        write_call(
+            &MethodCall::new("add", vec![Value::Int(1), Value::Int(2)]),
+            &mut out,
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "<?xml version=\"1.0\"?>\n<methodCall><methodName>add</methodName><params>\
