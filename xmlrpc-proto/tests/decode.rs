@@ -794,3 +794,36 @@ fn error_display() {
     .unwrap_err();
     assert_eq!(e.to_string(), "integer out of range at byte 60");
 }
+
+#[test]
+fn base64_layouts() {
+    let hello = Value::Base64(b"hello world".to_vec());
+    for text in [
+        "aGVsbG8gd29ybGQ=",
+        "aGVsbG8gd29ybGQ",
+        "aGVsbG8g\nd29y\tbGQ=",
+        "aG\nVsbG8gd29ybGQ=",
+        "aGVs\nbG8g\nd2\n9y\nbGQ=",
+        "aGVs\nbG8g\nd29ybGQ=",
+        "\n  aGVsbG8g\n  d29ybGQ=\n",
+        "aGVsbG8g  \r\n\r\nd29ybGQ=",
+        "aGVsbG8g\r\nd29ybGQ=\r\n",
+    ] {
+        let xml = format!("<value><base64>{text}</base64></value>");
+        assert_eq!(value_of(&xml), Ok(hello.clone()), "{text:?}");
+    }
+    for text in [
+        "aGVs\nbG8*\nd29y",
+        "aGVs\nbG8 \nd29y!",
+        "aGVs\nbG8gd29ybGQ=\n!",
+        "====",
+        "aGVsbG8gd29ybGQ=x",
+    ] {
+        let xml = format!("<value><base64>{text}</base64></value>");
+        assert_eq!(
+            value_of(&xml).unwrap_err().kind(),
+            DecodeErrorKind::InvalidBase64,
+            "{text:?}"
+        );
+    }
+}

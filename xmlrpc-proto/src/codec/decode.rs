@@ -149,6 +149,7 @@ pub struct DecodeError {
 }
 
 impl DecodeError {
+    #[cold]
     pub(super) fn new(kind: DecodeErrorKind, offset: usize) -> Self {
         Self {
             kind,
@@ -350,6 +351,7 @@ enum Tag {
     Other,
 }
 
+#[inline]
 fn tag(e: &BytesStart<'_>) -> Tag {
     match e.local_name().into_inner() {
         b"value" => Tag::Value,
@@ -409,10 +411,19 @@ enum Frame {
         data: Data,
     },
     Struct {
-        members: Vec<(String, Value)>,
+        /// Members while there are few: duplicates replaced by a scan.
+        small: Struct,
+        /// All members once there are many, de-duplicated at the end in
+        /// linear time by [`Struct::from_members`].
+        wide: Vec<(String, Value)>,
+        /// The name of the member whose value is being read.
         name: String,
     },
 }
+
+/// Up to this many members, a struct being read de-duplicates names by
+/// scanning; beyond it, members are collected and de-duplicated once.
+const SMALL_STRUCT: usize = 16;
 
 /// What the content of an opened `<value>` turned out to be.
 enum Content {
@@ -464,6 +475,7 @@ impl<'a> Acc<'a> {
 
     /// Appends text as it appears in the document: line ends are
     /// normalised to `\n` as XML requires.
+    #[inline]
     fn push(&mut self, piece: &'a str) {
         if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
             let mut s = std::mem::replace(self, Self::Empty).into_string();
@@ -480,6 +492,12 @@ impl<'a> Acc<'a> {
             *self = Self::Many(s);
             return;
         }
+        self.push_raw(piece);
+    }
+
+    /// Appends text without line-end normalisation.
+    #[inline]
+    fn push_raw(&mut self, piece: &'a str) {
         match self {
             Self::Empty => *self = Self::One(piece),
             Self::One(first) => {
@@ -553,6 +571,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cold]
     fn error(&self, kind: DecodeErrorKind) -> DecodeError {
         DecodeError::new(kind, self.pos)
     }
@@ -561,11 +580,13 @@ impl<'a> Parser<'a> {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
     }
 
+    #[inline]
     fn next(&mut self) -> Res<Event<'a>> {
         self.pos = self.position();
         self.reader.read_event().map_err(|e| self.xml_error(&e))
     }
 
+    #[cold]
     fn xml_error(&self, e: &quick_xml::Error) -> DecodeError {
         let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
         let kind = match e {
@@ -582,6 +603,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The text of a borrowed event slice, without a second UTF-8 check.
+    #[inline]
     fn text_of(&self, bytes: Cow<'a, [u8]>) -> Res<Cow<'a, str>> {
         match bytes {
             Cow::Borrowed(b) => {
@@ -664,22 +686,28 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[cold]
     fn unexpected(&self, e: &BytesStart<'_>) -> DecodeError {
         self.error(DecodeErrorKind::UnexpectedElement)
             .with_detail(shown(e))
     }
 
     /// The text content of the element we are in, up to its end tag.
-    fn content(&mut self, limit: usize) -> Res<Acc<'a>> {
+    ///
+    /// `text` says whether this is text (line ends normalised) or a typed
+    /// scalar whose whitespace does not matter.
+    fn content(&mut self, limit: usize, text: bool) -> Res<Acc<'a>> {
         let mut acc = Acc::Empty;
         loop {
             match self.next()? {
                 Event::Text(t) => match self.text_of(t.into_inner())? {
-                    Cow::Borrowed(s) => acc.push(s),
+                    Cow::Borrowed(s) if text => acc.push(s),
+                    Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
                 Event::CData(t) => match self.text_of(t.into_inner())? {
-                    Cow::Borrowed(s) => acc.push(s),
+                    Cow::Borrowed(s) if text => acc.push(s),
+                    Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
                 Event::GeneralRef(r) => acc.push_char(self.resolve(&r)?),
@@ -729,7 +757,8 @@ impl<'a> Parser<'a> {
                 }
                 Content::Struct => {
                     self.push(Frame::Struct {
-                        members: Vec::new(),
+                        small: Struct::new(),
+                        wide: Vec::new(),
                         name: String::new(),
                     })?;
                     self.next_in_top()?
@@ -743,8 +772,16 @@ impl<'a> Parser<'a> {
                 match self.stack.last_mut() {
                     None => return Ok(v),
                     Some(Frame::Array { items, .. }) => items.push(v),
-                    Some(Frame::Struct { members, name }) => {
-                        members.push((std::mem::take(name), v));
+                    Some(Frame::Struct { small, wide, name }) => {
+                        let name = std::mem::take(name);
+                        if wide.is_empty() && small.len() < SMALL_STRUCT {
+                            small.insert(name, v);
+                        } else {
+                            if wide.is_empty() {
+                                *wide = std::mem::take(small).into_vec();
+                            }
+                            wide.push((name, v));
+                        }
                         // `</member>`
                         self.end()?;
                     }
@@ -818,13 +855,18 @@ impl<'a> Parser<'a> {
                     }
                     Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
                     Mark::End => {
-                        let Some(Frame::Struct { members, .. }) = self.stack.pop() else {
+                        let Some(Frame::Struct { small, wide, .. }) = self.stack.pop() else {
                             // The top frame was just matched as a struct.
                             return Err(self.error(DecodeErrorKind::Syntax));
                         };
                         // `</value>`
                         self.end()?;
-                        return Ok(Step::Done(Value::Struct(Struct::from_members(members))));
+                        let s = if wide.is_empty() {
+                            small
+                        } else {
+                            Struct::from_members(wide)
+                        };
+                        return Ok(Step::Done(Value::Struct(s)));
                     }
                 },
             }
@@ -834,9 +876,9 @@ impl<'a> Parser<'a> {
     /// Reads `<name>...</name>` at the start of a member.
     fn member_name(&mut self) -> Res<String> {
         match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Name => {
-                Ok(self.content(self.limits.max_string_bytes)?.into_string())
-            }
+            Mark::Start(e) if tag(&e) == Tag::Name => Ok(self
+                .content(self.limits.max_string_bytes, true)?
+                .into_string()),
             Mark::Empty(e) if tag(&e) == Tag::Name => Ok(String::new()),
             Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => Err(self.unexpected(&e)),
             _ => Err(self.error(DecodeErrorKind::MissingMemberName)),
@@ -893,11 +935,10 @@ impl<'a> Parser<'a> {
         let text = if empty {
             Acc::Empty
         } else {
-            let limit = match t {
-                Tag::String => self.limits.max_string_bytes,
-                _ => usize::MAX,
-            };
-            self.content(limit)?
+            match t {
+                Tag::String => self.content(self.limits.max_string_bytes, true)?,
+                _ => self.content(usize::MAX, false)?,
+            }
         };
         let err = |kind| DecodeError::new(kind, at);
         let value = match t {
@@ -933,25 +974,38 @@ impl<'a> Parser<'a> {
         let bytes = text.as_bytes();
         let limit = self.limits.max_string_bytes;
         let err = |kind| DecodeError::new(kind, at);
-        let input: &[u8] = if bytes.iter().any(|&b| b <= b' ') {
-            self.scratch.clear();
-            self.scratch.extend(
-                bytes
+        // Most peers send one line: decode it in place. The output is
+        // bounded by the input, which is bounded by the body limit.
+        let out = match BASE64.decode(bytes) {
+            Ok(out) => out,
+            Err(e) => {
+                let has_space = memchr::memchr3(b'\n', b'\r', b' ', bytes).is_some()
+                    || memchr::memchr(b'\t', bytes).is_some();
+                if !has_space {
+                    return Err(err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")));
+                }
+                // Lines (MIME style): first assume lines of one width,
+                // copied without searching; if that guess lets whitespace
+                // through, the decode fails and the exact path runs.
+                let first_space = bytes
                     .iter()
-                    .copied()
-                    .filter(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')),
-            );
-            &self.scratch
-        } else {
-            bytes
+                    .position(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                    .unwrap_or(bytes.len());
+                strip_lines(bytes, first_space, &mut self.scratch);
+                if self.scratch.len() / 4 * 3 > limit.saturating_add(3) {
+                    return Err(err(DecodeErrorKind::StringLimit));
+                }
+                match BASE64.decode(&self.scratch[..]) {
+                    Ok(out) => out,
+                    Err(_) => {
+                        strip_spaces(bytes, &mut self.scratch);
+                        BASE64.decode(&self.scratch[..]).map_err(|e| {
+                            err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})"))
+                        })?
+                    }
+                }
+            }
         };
-        // Refuse early what is clearly too long; the exact check follows.
-        if input.len() / 4 * 3 > limit.saturating_add(3) {
-            return Err(err(DecodeErrorKind::StringLimit));
-        }
-        let out = BASE64
-            .decode(input)
-            .map_err(|e| err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")))?;
         if out.len() > limit {
             return Err(err(DecodeErrorKind::StringLimit));
         }
@@ -1028,9 +1082,9 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingMethodName));
         }
         let name = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::MethodName => {
-                self.content(self.limits.max_string_bytes)?.into_string()
-            }
+            Mark::Start(e) if tag(&e) == Tag::MethodName => self
+                .content(self.limits.max_string_bytes, true)?
+                .into_string(),
             Mark::Empty(e) if tag(&e) == Tag::MethodName => String::new(),
             _ => return Err(self.error(DecodeErrorKind::MissingMethodName)),
         };
@@ -1088,10 +1142,12 @@ impl<'a> Parser<'a> {
                         self.count_value()?;
                         self.value()?
                     }
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => {
-                        return Err(self.unexpected(&e));
+                    Mark::Empty(e) if tag(&e) == Tag::Value => {
+                        self.count_value()?;
+                        Value::String(String::new())
                     }
-                    _ => {
+                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::End => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
                             .with_detail("in <fault>"));
@@ -1127,6 +1183,41 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Copies `text` into `out` assuming lines of `width` bytes separated by
+/// whitespace runs. Bytes inside a "line" are not checked: whitespace copied
+/// by a wrong guess makes the base64 decode fail, and the caller then uses
+/// [`strip_spaces`].
+fn strip_lines(text: &[u8], width: usize, out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(text.len());
+    let mut rest = text;
+    while rest.len() > width && width > 0 {
+        let (line, tail) = rest.split_at(width);
+        out.extend_from_slice(line);
+        let n = tail.iter().take_while(|&&b| is_space(b)).count();
+        rest = &tail[n..];
+        if n == 0 {
+            break;
+        }
+    }
+    let mut rest = rest;
+    while let Some(i) = rest.iter().position(|&b| is_space(b)) {
+        out.extend_from_slice(&rest[..i]);
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
+}
+
+/// Copies `text` into `out` without its whitespace.
+fn strip_spaces(text: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(text.iter().copied().filter(|&b| !is_space(b)));
 }
 
 /// A `Fault` from the value of `<fault>`.

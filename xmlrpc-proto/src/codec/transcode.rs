@@ -187,11 +187,11 @@ fn declared(input: &[u8]) -> Result<Declared, DecodeError> {
         return Ok(Declared::Utf8);
     };
     let window = &decl[..decl.len().min(MAX_DECL)];
-    let Some(end) = memchr::memmem::find(window, b"?>") else {
+    let Some(end) = find(window, b"?>") else {
         return Ok(Declared::Utf8);
     };
     let decl = &window[..end];
-    let Some(at) = memchr::memmem::find(decl, b"encoding") else {
+    let Some(at) = find(decl, b"encoding") else {
         return Ok(Declared::Utf8);
     };
     let rest = trim_start(&decl[at + b"encoding".len()..]);
@@ -223,6 +223,11 @@ fn declared(input: &[u8]) -> Result<Declared, DecodeError> {
             );
         }
     })
+}
+
+/// A naive search: the haystack is a few dozen bytes.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn trim_start(b: &[u8]) -> &[u8] {
