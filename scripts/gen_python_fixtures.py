@@ -8,8 +8,9 @@ saved as ``xmlrpc-proto/tests/data/python/NAME.xml``, next to
 ``xmlrpc-proto/tests/interop_python.rs`` decodes every XML file and checks
 that it holds exactly the values of its JSON file.
 
-Run from the repository root:  python3 scripts/gen_python_fixtures.py
-The output is committed; re-running it must give the same files.
+Run:  python3 scripts/gen_python_fixtures.py [OUTPUT_DIR]
+The output is committed; re-running it must give the same files (a test
+checks that).
 """
 
 import base64
@@ -20,6 +21,10 @@ import sys
 import xmlrpc.client as xc
 
 OUT = pathlib.Path(__file__).resolve().parent.parent / "xmlrpc-proto" / "tests" / "data" / "python"
+if len(sys.argv) > 1:
+    # Another output folder: used by the test that checks the committed
+    # corpus is what this script writes.
+    OUT = pathlib.Path(sys.argv[1])
 
 
 def to_json(v):

@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("malformed document: {e} (byte offset {})", e.offset());
+            eprintln!("malformed document: {e}");
             ExitCode::from(2)
         }
     }

@@ -13,17 +13,23 @@
 //! - [`Limits`]: every bound enforced against a peer.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod codec;
 mod convert;
 mod datetime;
 pub mod json;
 mod limits;
 mod request;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod value;
 
 pub use codec::{DecodeError, Document, EncodeError, EncodeOptions};
-pub use convert::{ConversionError, FromValue, IntoValue};
+pub use convert::{ANY_TYPE, ConversionError, FromValue, IntoValue};
 pub use datetime::{DateTime, DateTimeError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
+#[cfg(feature = "serde")]
+pub use self::serde::{Serde, from_value, to_value};
 pub use value::{Fault, MethodCall, Response, Struct, Value};

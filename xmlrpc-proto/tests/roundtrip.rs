@@ -136,3 +136,39 @@ fn nesting_at_the_default_depth_limit_round_trips() {
     encode_response(&Ok(v.clone()), &EncodeOptions::default(), &mut out).unwrap();
     assert_eq!(decode_response(&out, &Limits::default()), Ok(Ok(v)));
 }
+
+/// The `roundtrip_value` fuzz target's check, run over values built by
+/// `Arbitrary` from pseudo-random bytes, so that stable CI covers it.
+#[cfg(feature = "arbitrary")]
+#[test]
+fn arbitrary_values_round_trip() {
+    use arbitrary::{Arbitrary, Unstructured};
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut checked = 0;
+    for round in 0..3000 {
+        let mut bytes = vec![0u8; 64 + round % 1024];
+        for b in &mut bytes {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            *b = (seed >> 24) as u8;
+        }
+        let Ok(value) = Value::arbitrary(&mut Unstructured::new(&bytes)) else {
+            continue;
+        };
+        let opts = EncodeOptions::extensions();
+        let mut out = Vec::new();
+        if encode_response(&Ok(value.clone()), &opts, &mut out).is_err() {
+            assert!(out.is_empty());
+            continue;
+        }
+        checked += 1;
+        assert_eq!(
+            decode_response(&out, &Limits::default()),
+            Ok(Ok(value)),
+            "{}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+    assert!(checked > 100, "only {checked} values were encodable");
+}

@@ -466,6 +466,7 @@ impl Writer<'_, '_> {
     }
 
     /// Writes the type element of a value that is not a container.
+    #[inline]
     fn scalar(&mut self, v: &Value) -> Result<(), EncodeError> {
         let out = &mut *self.out;
         match v {
@@ -577,17 +578,14 @@ static STOP: [bool; 256] = {
 
 /// Appends `s` as XML character data, escaped; refuses characters XML 1.0
 /// cannot carry (`place` names what is being written, for the message).
+#[inline]
 fn escape_text(s: &str, place: &str, out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len());
     let mut run = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(p) = bytes[i..].iter().position(|&b| STOP[usize::from(b)]) {
+        i += p;
         let b = bytes[i];
-        if !STOP[usize::from(b)] {
-            i += 1;
-            continue;
-        }
         let rep: &[u8] = match b {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
