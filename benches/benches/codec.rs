@@ -100,6 +100,24 @@ fn bare_038(input: &[u8]) -> usize {
     }
 }
 
+/// The same loop with quick-xml 0.31 (before entity references became
+/// events of their own in 0.37).
+fn bare_031(input: &[u8]) -> usize {
+    use quick_xml_031::events::Event;
+    let mut r = quick_xml_031::Reader::from_reader(input);
+    let mut n = 0;
+    loop {
+        match r.read_event() {
+            Ok(Event::Eof) => return n,
+            Ok(e) => {
+                black_box(e);
+                n += 1;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 /// The same loop with quick-xml 0.42.
 fn bare_042(input: &[u8]) -> usize {
     use quick_xml_042::events::Event;
@@ -257,6 +275,7 @@ fn parse(c: &mut Criterion) {
                 });
             }
         }
+        g.bench_function("quick_xml_031", |b| b.iter(|| bare_031(black_box(bytes))));
         g.bench_function("quick_xml_038", |b| b.iter(|| bare_038(black_box(bytes))));
         g.bench_function("quick_xml_042", |b| b.iter(|| bare_042(black_box(bytes))));
         if p.name == "blob1mb" {
