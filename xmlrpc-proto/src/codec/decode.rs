@@ -351,43 +351,84 @@ enum Tag {
     Other,
 }
 
+/// The element's [`Tag`] by local name (any prefix is ignored).
+///
+/// Array patterns compile to a few byte comparisons, where byte-string
+/// patterns would call `memcmp`; names are short, so the prefix is found
+/// by a plain scan.
 #[inline]
 fn tag(e: &BytesStart<'_>) -> Tag {
-    match e.local_name().into_inner() {
-        b"value" => Tag::Value,
-        b"i4" | b"int" | b"i1" | b"i2" => Tag::Int,
-        b"string" => Tag::String,
-        b"struct" => Tag::Struct,
-        b"member" => Tag::Member,
-        b"name" => Tag::Name,
-        b"array" => Tag::Array,
-        b"data" => Tag::Data,
-        b"double" | b"float" => Tag::Double,
-        b"boolean" => Tag::Boolean,
-        b"i8" => Tag::I8,
-        b"nil" => Tag::Nil,
-        b"base64" => Tag::Base64,
-        b"dateTime.iso8601" | b"dateTime" => Tag::DateTime,
-        b"param" => Tag::Param,
-        b"params" => Tag::Params,
-        b"fault" => Tag::Fault,
-        b"methodName" => Tag::MethodName,
-        b"methodCall" => Tag::MethodCall,
-        b"methodResponse" => Tag::MethodResponse,
+    let qname = e.name().into_inner();
+    let local = match qname.iter().rposition(|&b| b == b':') {
+        Some(i) => &qname[i + 1..],
+        None => qname,
+    };
+    match *local {
+        [b'v', b'a', b'l', b'u', b'e'] => Tag::Value,
+        [b'i', b'4'] => Tag::Int,
+        [b'i', b'n', b't'] => Tag::Int,
+        [b'i', b'1'] => Tag::Int,
+        [b'i', b'2'] => Tag::Int,
+        [b's', b't', b'r', b'i', b'n', b'g'] => Tag::String,
+        [b's', b't', b'r', b'u', b'c', b't'] => Tag::Struct,
+        [b'm', b'e', b'm', b'b', b'e', b'r'] => Tag::Member,
+        [b'n', b'a', b'm', b'e'] => Tag::Name,
+        [b'a', b'r', b'r', b'a', b'y'] => Tag::Array,
+        [b'd', b'a', b't', b'a'] => Tag::Data,
+        [b'd', b'o', b'u', b'b', b'l', b'e'] => Tag::Double,
+        [b'f', b'l', b'o', b'a', b't'] => Tag::Double,
+        [b'b', b'o', b'o', b'l', b'e', b'a', b'n'] => Tag::Boolean,
+        [b'i', b'8'] => Tag::I8,
+        [b'n', b'i', b'l'] => Tag::Nil,
+        [b'b', b'a', b's', b'e', b'6', b'4'] => Tag::Base64,
+        [
+            b'd',
+            b'a',
+            b't',
+            b'e',
+            b'T',
+            b'i',
+            b'm',
+            b'e',
+            b'.',
+            b'i',
+            b's',
+            b'o',
+            b'8',
+            b'6',
+            b'0',
+            b'1',
+        ] => Tag::DateTime,
+        [b'd', b'a', b't', b'e', b'T', b'i', b'm', b'e'] => Tag::DateTime,
+        [b'p', b'a', b'r', b'a', b'm'] => Tag::Param,
+        [b'p', b'a', b'r', b'a', b'm', b's'] => Tag::Params,
+        [b'f', b'a', b'u', b'l', b't'] => Tag::Fault,
+        [b'm', b'e', b't', b'h', b'o', b'd', b'N', b'a', b'm', b'e'] => Tag::MethodName,
+        [b'm', b'e', b't', b'h', b'o', b'd', b'C', b'a', b'l', b'l'] => Tag::MethodCall,
+        [
+            b'm',
+            b'e',
+            b't',
+            b'h',
+            b'o',
+            b'd',
+            b'R',
+            b'e',
+            b's',
+            b'p',
+            b'o',
+            b'n',
+            b's',
+            b'e',
+        ] => Tag::MethodResponse,
         _ => Tag::Other,
     }
 }
 
-/// An element's name for error messages (at most 64 bytes).
-fn shown(e: &BytesStart<'_>) -> String {
-    let name = e.name().into_inner();
-    format!("<{}>", String::from_utf8_lossy(&name[..name.len().min(64)]))
-}
-
 /// The significant structure events.
-enum Mark<'a> {
-    Start(BytesStart<'a>),
-    Empty(BytesStart<'a>),
+enum Mark {
+    Start(Tag),
+    Empty(Tag),
     End,
 }
 
@@ -576,14 +617,12 @@ impl<'a> Parser<'a> {
         DecodeError::new(kind, self.pos)
     }
 
+    /// Where the next event starts. Each reading loop records it in `pos`
+    /// and matches `read_event()`'s result in place: moving a whole event
+    /// out of the call costs more than reading the fields needed.
+    #[inline]
     fn position(&self) -> usize {
         usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
-    }
-
-    #[inline]
-    fn next(&mut self) -> Res<Event<'a>> {
-        self.pos = self.position();
-        self.reader.read_event().map_err(|e| self.xml_error(&e))
     }
 
     #[cold]
@@ -597,8 +636,7 @@ impl<'a> Parser<'a> {
             quick_xml::Error::Escape(_) => DecodeErrorKind::UnknownEntity,
             _ => DecodeErrorKind::Syntax,
         };
-        let mut text = e.to_string();
-        text.truncate(text.floor_char_boundary_compat(120));
+        let text: String = e.to_string().chars().take(120).collect();
         DecodeError::new(kind, at.min(self.src.len())).with_detail(format!("({text})"))
     }
 
@@ -650,28 +688,33 @@ impl<'a> Parser<'a> {
 
     /// The next start, empty or end tag, skipping whitespace, comments and
     /// processing instructions.
-    fn mark(&mut self) -> Res<Mark<'a>> {
+    ///
+    /// Events are matched where they are returned, and only the element's
+    /// [`Tag`] leaves: moving whole events costs more than reading them.
+    fn mark(&mut self) -> Res<Mark> {
         loop {
-            match self.next()? {
-                Event::Start(e) => return Ok(Mark::Start(e)),
-                Event::End(_) => return Ok(Mark::End),
-                Event::Empty(e) => return Ok(Mark::Empty(e)),
-                Event::Text(t) => {
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e)) => return Ok(Mark::Start(tag(&e))),
+                Ok(Event::End(_)) => return Ok(Mark::End),
+                Ok(Event::Empty(e)) => return Ok(Mark::Empty(tag(&e))),
+                Ok(Event::Text(t)) => {
                     if !is_xml_space(&t) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
                 }
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::CData(_) | Event::GeneralRef(_) => {
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::CData(_) | Event::GeneralRef(_)) => {
                     return Err(self.error(DecodeErrorKind::UnexpectedText));
                 }
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => {
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => {
                     return Err(self
                         .error(DecodeErrorKind::Syntax)
                         .with_detail("(XML declaration not at the start)"));
                 }
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
         }
     }
@@ -680,16 +723,26 @@ impl<'a> Parser<'a> {
     fn end(&mut self) -> Res<()> {
         match self.mark()? {
             Mark::End => Ok(()),
-            Mark::Start(e) | Mark::Empty(e) => Err(self
-                .error(DecodeErrorKind::UnexpectedElement)
-                .with_detail(shown(&e))),
+            Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
         }
     }
 
     #[cold]
-    fn unexpected(&self, e: &BytesStart<'_>) -> DecodeError {
+    fn unexpected(&self) -> DecodeError {
         self.error(DecodeErrorKind::UnexpectedElement)
-            .with_detail(shown(e))
+            .with_detail(self.name_at(self.pos))
+    }
+
+    /// The name of the element whose tag starts at `at`, for messages.
+    #[cold]
+    fn name_at(&self, at: usize) -> String {
+        let rest = self.src.as_bytes().get(at + 1..).unwrap_or_default();
+        let n = rest
+            .iter()
+            .take(64)
+            .take_while(|&&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>'))
+            .count();
+        format!("<{}>", String::from_utf8_lossy(&rest[..n]))
     }
 
     /// The text content of the element we are in, up to its end tag.
@@ -699,24 +752,26 @@ impl<'a> Parser<'a> {
     fn content(&mut self, limit: usize, text: bool) -> Res<Acc<'a>> {
         let mut acc = Acc::Empty;
         loop {
-            match self.next()? {
-                Event::Text(t) => match self.text_of(t.into_inner())? {
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Text(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) if text => acc.push(s),
                     Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
-                Event::CData(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::CData(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) if text => acc.push(s),
                     Cow::Borrowed(s) => acc.push_raw(s),
                     Cow::Owned(s) => acc.push_owned(&s),
                 },
-                Event::GeneralRef(r) => acc.push_char(self.resolve(&r)?),
-                Event::End(_) => return Ok(acc),
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::Start(e) | Event::Empty(e) => return Err(self.unexpected(&e)),
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::GeneralRef(r)) => acc.push_char(self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(acc),
+                Ok(Event::Comment(_) | Event::PI(_)) => continue,
+                Ok(Event::Start(_)) | Ok(Event::Empty(_)) => return Err(self.unexpected()),
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
             if acc.len() > limit {
                 return Err(self.error(DecodeErrorKind::StringLimit));
@@ -802,9 +857,7 @@ impl<'a> Parser<'a> {
             };
             match top {
                 Frame::Array { data, .. } => match mark {
-                    Mark::Start(e) | Mark::Empty(e)
-                        if *data != Data::Closed && tag(&e) == Tag::Value =>
-                    {
+                    Mark::Start(Tag::Value) | Mark::Empty(Tag::Value) if *data != Data::Closed => {
                         if *data == Data::Unknown {
                             *data = Data::Bare;
                         }
@@ -814,13 +867,13 @@ impl<'a> Parser<'a> {
                         }
                         return Ok(Step::Open);
                     }
-                    Mark::Start(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                    Mark::Start(Tag::Data) if *data == Data::Unknown => {
                         *data = Data::Open;
                     }
-                    Mark::Empty(e) if *data == Data::Unknown && tag(&e) == Tag::Data => {
+                    Mark::Empty(Tag::Data) if *data == Data::Unknown => {
                         *data = Data::Closed;
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End if *data == Data::Open => *data = Data::Closed,
                     Mark::End => {
                         let Some(Frame::Array { items, .. }) = self.stack.pop() else {
@@ -833,27 +886,27 @@ impl<'a> Parser<'a> {
                     }
                 },
                 Frame::Struct { .. } => match mark {
-                    Mark::Start(e) if tag(&e) == Tag::Member => {
+                    Mark::Start(Tag::Member) => {
                         let name = self.member_name()?;
                         if let Some(Frame::Struct { name: slot, .. }) = self.stack.last_mut() {
                             *slot = name;
                         }
                         return match self.mark()? {
-                            Mark::Start(e) if tag(&e) == Tag::Value => {
+                            Mark::Start(Tag::Value) => {
                                 self.count_value()?;
                                 Ok(Step::Open)
                             }
-                            Mark::Empty(e) if tag(&e) == Tag::Value => {
+                            Mark::Empty(Tag::Value) => {
                                 self.count_value()?;
                                 Ok(Step::Done(Value::String(String::new())))
                             }
-                            Mark::Start(e) | Mark::Empty(e) => Err(self.unexpected(&e)),
+                            Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
                             Mark::End => Err(self
                                 .error(DecodeErrorKind::MissingValue)
                                 .with_detail("in struct member")),
                         };
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
                         let Some(Frame::Struct { small, wide, .. }) = self.stack.pop() else {
                             // The top frame was just matched as a struct.
@@ -876,11 +929,11 @@ impl<'a> Parser<'a> {
     /// Reads `<name>...</name>` at the start of a member.
     fn member_name(&mut self) -> Res<String> {
         match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Name => Ok(self
+            Mark::Start(Tag::Name) => Ok(self
                 .content(self.limits.max_string_bytes, true)?
                 .into_string()),
-            Mark::Empty(e) if tag(&e) == Tag::Name => Ok(String::new()),
-            Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Value => Err(self.unexpected(&e)),
+            Mark::Empty(Tag::Name) => Ok(String::new()),
+            Mark::Start(t) | Mark::Empty(t) if t != Tag::Value => Err(self.unexpected()),
             _ => Err(self.error(DecodeErrorKind::MissingMemberName)),
         }
     }
@@ -889,33 +942,35 @@ impl<'a> Parser<'a> {
     fn value_content(&mut self) -> Res<Content> {
         let mut text = Acc::Empty;
         loop {
-            match self.next()? {
-                Event::Text(t) => match self.text_of(t.into_inner())? {
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Text(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
                 },
-                Event::CData(t) => match self.text_of(t.into_inner())? {
+                Ok(Event::CData(t)) => match self.text_of(t.into_inner())? {
                     Cow::Borrowed(s) => text.push(s),
                     Cow::Owned(s) => text.push_owned(&s),
                 },
-                Event::GeneralRef(r) => text.push_char(self.resolve(&r)?),
-                Event::End(_) => return Ok(Content::Done(Value::String(text.into_string()))),
-                Event::Start(e) => {
+                Ok(Event::GeneralRef(r)) => text.push_char(self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(Content::Done(Value::String(text.into_string()))),
+                Ok(Event::Start(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
-                    return self.typed(&e, false);
+                    return self.typed(tag(&e), false);
                 }
-                Event::Empty(e) => {
+                Ok(Event::Empty(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
                     }
-                    return self.typed(&e, true);
+                    return self.typed(tag(&e), true);
                 }
-                Event::Comment(_) | Event::PI(_) => continue,
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Decl(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Comment(_) | Event::PI(_)) => continue,
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
             if text.len() > self.limits.max_string_bytes {
                 return Err(self.error(DecodeErrorKind::StringLimit));
@@ -924,8 +979,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a typed value: `e` is its type element.
-    fn typed(&mut self, e: &BytesStart<'a>, empty: bool) -> Res<Content> {
-        let t = tag(e);
+    fn typed(&mut self, t: Tag, empty: bool) -> Res<Content> {
         match t {
             Tag::Array if !empty => return Ok(Content::Array),
             Tag::Struct if !empty => return Ok(Content::Struct),
@@ -963,7 +1017,7 @@ impl<'a> Parser<'a> {
             }
             Tag::Array => Value::Array(Vec::new()),
             Tag::Struct => Value::Struct(Struct::new()),
-            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(shown(e))),
+            _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(self.name_at(at))),
         };
         // `</value>`
         self.end()?;
@@ -1016,40 +1070,41 @@ impl<'a> Parser<'a> {
     fn root(&mut self) -> Res<Root> {
         let mut first = true;
         loop {
-            let ev = self.next()?;
-            let (e, empty) = match ev {
-                Event::Start(e) => (e, false),
-                Event::Empty(e) => (e, true),
-                Event::Decl(_) if first => {
+            self.pos = self.position();
+            let (t, empty) = match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e)) => (tag(&e), false),
+                Ok(Event::Empty(e)) => (tag(&e), true),
+                Ok(Event::Decl(_)) if first => {
                     first = false;
                     continue;
                 }
-                Event::Text(t) if is_xml_space(&t) => {
+                Ok(Event::Text(t)) if is_xml_space(&t) => {
                     first = false;
                     continue;
                 }
-                Event::Comment(_) | Event::PI(_) => {
+                Ok(Event::Comment(_) | Event::PI(_)) => {
                     first = false;
                     continue;
                 }
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                Event::Eof => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
-                Event::Decl(_) => {
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
+                Ok(Event::Decl(_)) => {
                     return Err(self
                         .error(DecodeErrorKind::Syntax)
                         .with_detail("(XML declaration not at the start)"));
                 }
-                Event::End(_) => return Err(self.error(DecodeErrorKind::Syntax)),
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                Ok(Event::End(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
+                Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) => {
                     return Err(self.error(DecodeErrorKind::UnexpectedText));
                 }
             };
-            return match tag(&e) {
+            return match t {
                 Tag::MethodCall => Ok(Root::Call(empty)),
                 Tag::MethodResponse => Ok(Root::Response(empty)),
                 _ => Err(self
                     .error(DecodeErrorKind::WrongRoot)
-                    .with_detail(shown(&e))),
+                    .with_detail(self.name_at(self.pos))),
             };
         }
     }
@@ -1057,15 +1112,15 @@ impl<'a> Parser<'a> {
     /// Reads a `<param>`'s value and its `</param>`; `<param>` was just read.
     fn param(&mut self) -> Res<Value> {
         let value = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Value => {
+            Mark::Start(Tag::Value) => {
                 self.count_value()?;
                 self.value()?
             }
-            Mark::Empty(e) if tag(&e) == Tag::Value => {
+            Mark::Empty(Tag::Value) => {
                 self.count_value()?;
                 Value::String(String::new())
             }
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => {
                 return Err(self
                     .error(DecodeErrorKind::MissingValue)
@@ -1082,30 +1137,30 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingMethodName));
         }
         let name = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::MethodName => self
+            Mark::Start(Tag::MethodName) => self
                 .content(self.limits.max_string_bytes, true)?
                 .into_string(),
-            Mark::Empty(e) if tag(&e) == Tag::MethodName => String::new(),
+            Mark::Empty(Tag::MethodName) => String::new(),
             _ => return Err(self.error(DecodeErrorKind::MissingMethodName)),
         };
         let mut params = Vec::new();
         match self.mark()? {
             // No `<params>`.
             Mark::End => return Ok(MethodCall { name, params }),
-            Mark::Empty(e) if tag(&e) == Tag::Params => {}
-            Mark::Start(e) if tag(&e) == Tag::Params => loop {
+            Mark::Empty(Tag::Params) => {}
+            Mark::Start(Tag::Params) => loop {
                 match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Param => params.push(self.param()?),
-                    Mark::Empty(e) if tag(&e) == Tag::Param => {
+                    Mark::Start(Tag::Param) => params.push(self.param()?),
+                    Mark::Empty(Tag::Param) => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
                             .with_detail("in <param>"));
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => break,
                 }
             },
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
         }
         // `</methodCall>`
         self.end()?;
@@ -1117,36 +1172,36 @@ impl<'a> Parser<'a> {
             return Err(self.error(DecodeErrorKind::MissingValue));
         }
         let out = match self.mark()? {
-            Mark::Start(e) if tag(&e) == Tag::Params => {
+            Mark::Start(Tag::Params) => {
                 let value = match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Param => self.param()?,
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) != Tag::Param => {
-                        return Err(self.unexpected(&e));
+                    Mark::Start(Tag::Param) => self.param()?,
+                    Mark::Start(t) | Mark::Empty(t) if t != Tag::Param => {
+                        return Err(self.unexpected());
                     }
                     _ => return Err(self.error(DecodeErrorKind::MissingValue)),
                 };
                 match self.mark()? {
                     // `</params>`
                     Mark::End => {}
-                    Mark::Start(e) | Mark::Empty(e) if tag(&e) == Tag::Param => {
+                    Mark::Start(Tag::Param) | Mark::Empty(Tag::Param) => {
                         return Err(self.error(DecodeErrorKind::MultipleValues));
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                 }
                 Ok(value)
             }
-            Mark::Start(e) if tag(&e) == Tag::Fault => {
+            Mark::Start(Tag::Fault) => {
                 let at = self.pos;
                 let value = match self.mark()? {
-                    Mark::Start(e) if tag(&e) == Tag::Value => {
+                    Mark::Start(Tag::Value) => {
                         self.count_value()?;
                         self.value()?
                     }
-                    Mark::Empty(e) if tag(&e) == Tag::Value => {
+                    Mark::Empty(Tag::Value) => {
                         self.count_value()?;
                         Value::String(String::new())
                     }
-                    Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+                    Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
                         return Err(self
                             .error(DecodeErrorKind::MissingValue)
@@ -1159,10 +1214,10 @@ impl<'a> Parser<'a> {
                     DecodeError::new(DecodeErrorKind::InvalidFault, at).with_detail(why)
                 })?)
             }
-            Mark::Empty(e) if matches!(tag(&e), Tag::Params | Tag::Fault) => {
+            Mark::Empty(Tag::Params | Tag::Fault) => {
                 return Err(self.error(DecodeErrorKind::MissingValue));
             }
-            Mark::Start(e) | Mark::Empty(e) => return Err(self.unexpected(&e)),
+            Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => return Err(self.error(DecodeErrorKind::MissingValue)),
         };
         // `</methodResponse>`
@@ -1174,12 +1229,14 @@ impl<'a> Parser<'a> {
     /// follow the root element.
     fn finish(&mut self) -> Res<()> {
         loop {
-            match self.next()? {
-                Event::Eof => return Ok(()),
-                Event::Text(t) if is_xml_space(&t) => {}
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(_) => return Err(self.error(DecodeErrorKind::DocType)),
-                _ => return Err(self.error(DecodeErrorKind::TrailingContent)),
+            self.pos = self.position();
+            match self.reader.read_event() {
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Eof) => return Ok(()),
+                Ok(Event::Text(t)) if is_xml_space(&t) => {}
+                Ok(Event::Comment(_) | Event::PI(_)) => {}
+                Ok(Event::DocType(_)) => return Err(self.error(DecodeErrorKind::DocType)),
+                Ok(_) => return Err(self.error(DecodeErrorKind::TrailingContent)),
             }
         }
     }
@@ -1206,7 +1263,6 @@ fn strip_lines(text: &[u8], width: usize, out: &mut Vec<u8>) {
             break;
         }
     }
-    let mut rest = rest;
     while let Some(i) = rest.iter().position(|&b| is_space(b)) {
         out.extend_from_slice(&rest[..i]);
         rest = &rest[i + 1..];
@@ -1293,21 +1349,4 @@ fn parse_double(text: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|d| d.is_finite())
-}
-
-/// `str::floor_char_boundary` for the supported Rust versions.
-trait FloorCharBoundary {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize;
-}
-
-impl FloorCharBoundary for String {
-    fn floor_char_boundary_compat(&self, index: usize) -> usize {
-        if index >= self.len() {
-            return self.len();
-        }
-        (0..=index)
-            .rev()
-            .find(|&i| self.is_char_boundary(i))
-            .unwrap_or(0)
-    }
 }
