@@ -301,17 +301,13 @@ pub fn encode_value(
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     let start = out.len();
-    let w = Writer { opts: options, out };
-    let r = if options.apache() {
-        w.out.extend_from_slice(b"<value xmlns:ex=\"");
-        w.out.extend_from_slice(APACHE_EXTENSIONS_NS.as_bytes());
-        w.out.extend_from_slice(b"\">");
-        let mut w = w;
-        w.value(value, true)
-    } else {
-        let mut w = w;
-        w.value(value, false)
-    };
+    let apache = options.apache();
+    if apache {
+        out.extend_from_slice(b"<value xmlns:ex=\"");
+        out.extend_from_slice(APACHE_EXTENSIONS_NS.as_bytes());
+        out.extend_from_slice(b"\">");
+    }
+    let r = Writer { opts: options, out }.value(value, apache);
     if r.is_err() {
         out.truncate(start);
     }
