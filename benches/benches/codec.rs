@@ -77,6 +77,13 @@ fn codec_works(what: &str, check: impl FnOnce() -> Result<bool, String>) -> bool
     }
 }
 
+/// Says when a peer's result differs from the payload (it is still timed).
+fn same(payload: &str, peer: &str, equal: bool) {
+    if !equal {
+        eprintln!("note: {peer} parses {payload} to a value that differs from the payload");
+    }
+}
+
 fn utf8(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).expect("payloads are UTF-8")
 }
@@ -234,11 +241,16 @@ fn parse(c: &mut Criterion) {
                         b.iter(|| decode_call(black_box(bytes), &limits).unwrap())
                     });
                 }
-                dxr::MethodCall::from_xml(utf8(bytes)).expect("dxr parses the call");
+                let got = dxr::MethodCall::from_xml(utf8(bytes)).expect("dxr parses the call");
+                let want: Vec<dxr::Value> = call.params.iter().map(to_dxr).collect();
+                same(p.name, "dxr", got.params == want);
                 g.bench_function("dxr", |b| {
                     b.iter(|| dxr::MethodCall::from_xml(utf8(black_box(bytes))).unwrap())
                 });
-                serde_xmlrpc::request_from_str(utf8(bytes)).expect("serde_xmlrpc parses");
+                let got = serde_xmlrpc::request_from_str(utf8(bytes)).expect("serde_xmlrpc parses");
+                let want: Vec<serde_xmlrpc::Value> =
+                    call.params.iter().map(to_serde_xmlrpc).collect();
+                same(p.name, "serde_xmlrpc", got.1 == want);
                 g.bench_function("serde_xmlrpc", |b| {
                     b.iter(|| serde_xmlrpc::request_from_str(utf8(black_box(bytes))).unwrap())
                 });
@@ -254,12 +266,15 @@ fn parse(c: &mut Criterion) {
                         b.iter(|| decode_response(black_box(bytes), &limits).unwrap())
                     });
                 }
-                dxr::MethodResponse::from_xml(utf8(bytes)).expect("dxr parses the response");
+                let value = response.as_ref().expect("the payloads are not faults");
+                let got = dxr::MethodResponse::from_xml(utf8(bytes)).expect("dxr parses");
+                same(p.name, "dxr", got.value == to_dxr(value));
                 g.bench_function("dxr", |b| {
                     b.iter(|| dxr::MethodResponse::from_xml(utf8(black_box(bytes))).unwrap())
                 });
-                serde_xmlrpc::response_from_str::<serde_xmlrpc::Value>(utf8(bytes))
+                let got = serde_xmlrpc::response_from_str::<serde_xmlrpc::Value>(utf8(bytes))
                     .expect("serde_xmlrpc parses");
+                same(p.name, "serde_xmlrpc", got == to_serde_xmlrpc(value));
                 g.bench_function("serde_xmlrpc", |b| {
                     b.iter(|| {
                         serde_xmlrpc::response_from_str::<serde_xmlrpc::Value>(utf8(black_box(
@@ -269,7 +284,8 @@ fn parse(c: &mut Criterion) {
                     })
                 });
                 let request = xmlrpc::Request::new("bench");
-                request.call(Canned(bytes)).expect("xmlrpc parses");
+                let got = request.call(Canned(bytes)).expect("xmlrpc parses");
+                same(p.name, "xmlrpc", got == to_xmlrpc(value));
                 g.bench_function("xmlrpc", |b| {
                     b.iter(|| request.call(Canned(black_box(bytes))).unwrap())
                 });
