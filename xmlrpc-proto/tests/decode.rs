@@ -846,7 +846,11 @@ docs = [
 ]
 sys.stdout.write("\n".join(d.hex() for d in docs))
 "#;
-    let out = match std::process::Command::new("python3").arg("-c").arg(script).output() {
+    let out = match std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+    {
         Ok(out) if out.status.success() => out.stdout,
         other => {
             eprintln!("python3 not usable, skipping: {other:?}");

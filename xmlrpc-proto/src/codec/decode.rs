@@ -141,10 +141,17 @@ impl fmt::Display for DecodeErrorKind {
 /// assert_eq!(err.offset(), 38);
 /// assert_eq!(err.to_string(), "unexpected element <oops> at byte 38");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DecodeError {
+    // Boxed: decoding returns `Result`s everywhere, and a one-word error
+    // keeps them small.
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInner {
     kind: DecodeErrorKind,
-    pub(super) offset: usize,
+    offset: usize,
     detail: Option<Box<str>>,
 }
 
@@ -152,37 +159,53 @@ impl DecodeError {
     #[cold]
     pub(super) fn new(kind: DecodeErrorKind, offset: usize) -> Self {
         Self {
-            kind,
-            offset,
-            detail: None,
+            inner: Box::new(ErrorInner {
+                kind,
+                offset,
+                detail: None,
+            }),
         }
     }
 
     pub(super) fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into().into_boxed_str());
+        self.inner.detail = Some(detail.into().into_boxed_str());
         self
+    }
+
+    pub(super) fn set_offset(&mut self, offset: usize) {
+        self.inner.offset = offset;
     }
 
     /// What is wrong.
     #[must_use]
     pub fn kind(&self) -> DecodeErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The byte offset in the input where the problem was found.
     #[must_use]
     pub fn offset(&self) -> usize {
-        self.offset
+        self.inner.offset
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("kind", &self.inner.kind)
+            .field("offset", &self.inner.offset)
+            .field("detail", &self.inner.detail)
+            .finish()
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind.reason())?;
-        if let Some(detail) = &self.detail {
+        f.write_str(self.inner.kind.reason())?;
+        if let Some(detail) = &self.inner.detail {
             write!(f, " {detail}")?;
         }
-        write!(f, " at byte {}", self.offset)
+        write!(f, " at byte {}", self.inner.offset)
     }
 }
 
@@ -312,7 +335,7 @@ fn run<T>(
     let mut parser = Parser::new(&text, limits);
     let out = body(&mut parser).and_then(|v| parser.finish().map(|()| v));
     out.map_err(|mut e| {
-        e.offset = origin.input_offset(&text, e.offset);
+        e.set_offset(origin.input_offset(&text, e.offset()));
         e
     })
 }
@@ -359,10 +382,18 @@ enum Tag {
 #[inline]
 fn tag(e: &BytesStart<'_>) -> Tag {
     let qname = e.name().into_inner();
-    let local = match qname.iter().rposition(|&b| b == b':') {
-        Some(i) => &qname[i + 1..],
-        None => qname,
-    };
+    match tag_of(qname) {
+        // Most documents use no prefix: look for one only on a miss.
+        Tag::Other => match qname.iter().rposition(|&b| b == b':') {
+            Some(i) => tag_of(&qname[i + 1..]),
+            None => Tag::Other,
+        },
+        t => t,
+    }
+}
+
+#[inline]
+fn tag_of(local: &[u8]) -> Tag {
     match *local {
         [b'v', b'a', b'l', b'u', b'e'] => Tag::Value,
         [b'i', b'4'] => Tag::Int,

@@ -105,7 +105,7 @@ pub(crate) fn to_utf8(input: &[u8]) -> Result<(Cow<'_, str>, Origin), DecodeErro
 }
 
 fn shift(mut e: DecodeError, by: usize) -> DecodeError {
-    e.offset += by;
+    e.set_offset(e.offset() + by);
     e
 }
 
