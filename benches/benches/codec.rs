@@ -409,6 +409,16 @@ fn write(c: &mut Criterion) {
                     })
                 });
                 let value = response.as_ref().expect("the payloads are not faults");
+                if let Value::Base64(raw) = value {
+                    // Base64 encoding alone, with the engine we use (0.22)
+                    // and with the older one the `xmlrpc` crate uses.
+                    g.bench_function("base64_022_encode", |b| {
+                        b.iter(|| base64::engine::general_purpose::STANDARD.encode(black_box(raw)))
+                    });
+                    g.bench_function("base64_013_encode", |b| {
+                        b.iter(|| base64_013::encode(black_box(raw)))
+                    });
+                }
                 let dxr_response = dxr::MethodResponse {
                     value: to_dxr(value),
                 };
