@@ -44,6 +44,11 @@ pub struct ClientConfig {
     /// Whether to keep the connection open for further calls. Default
     /// `true`; `false` sends `Connection: close`.
     pub keep_alive: bool,
+    /// Whether to keep the body of each response (after any
+    /// `Content-Encoding` is undone) for
+    /// [`ClientConnection::take_body`]: the `methodResponse` exactly as
+    /// the server sent it. Default `false`.
+    pub keep_body: bool,
     /// Whether to send `Accept-Encoding: gzip`. Default `true`.
     #[cfg(feature = "gzip")]
     pub accept_gzip: bool,
@@ -66,6 +71,7 @@ impl Default for ClientConfig {
             limits: Limits::default(),
             encode: EncodeOptions::default(),
             keep_alive: true,
+            keep_body: false,
             #[cfg(feature = "gzip")]
             accept_gzip: true,
             #[cfg(feature = "gzip")]
@@ -191,11 +197,11 @@ pub struct ClientConnection {
     config: ClientConfig,
     phase: Phase,
     input: InBuf,
-    out: Vec<u8>,
-    out_pos: usize,
+    out: http::OutBuf,
     fatal: Option<ProtocolError>,
     eof: bool,
     reusable: bool,
+    body: Option<Vec<u8>>,
 }
 
 fn after(now: Option<Instant>, d: Duration) -> Option<Instant> {
@@ -210,11 +216,11 @@ impl ClientConnection {
             config,
             phase: Phase::Idle,
             input: InBuf::default(),
-            out: Vec::new(),
-            out_pos: 0,
+            out: http::OutBuf::default(),
             fatal: None,
             eof: false,
             reusable: false,
+            body: None,
         }
     }
 
@@ -232,6 +238,7 @@ impl ClientConnection {
             Phase::Idle | Phase::Closed => return Err(StateError::Closed.into()),
             _ => return Err(StateError::CallInFlight.into()),
         }
+        self.body = None;
         let c = &self.config;
         let mut body = Vec::with_capacity(256);
         codec::encode_call(call, &c.encode, &mut body)?;
@@ -251,11 +258,7 @@ impl ClientConnection {
             Some(t) if body.len() > t => (http::gzip(&body), true),
             _ => (body, false),
         };
-        if self.out_pos > 0 {
-            self.out.drain(..self.out_pos);
-            self.out_pos = 0;
-        }
-        let out = &mut self.out;
+        let out = self.out.append();
         out.reserve(256 + body.len());
         out.extend_from_slice(b"POST ");
         out.extend_from_slice(c.path.as_bytes());
@@ -384,22 +387,13 @@ impl ClientConnection {
     /// none.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<&[u8]> {
-        let pending = &self.out[self.out_pos..];
-        if pending.is_empty() {
-            None
-        } else {
-            Some(pending)
-        }
+        self.out.pending()
     }
 
     /// Reports that the first `n` bytes given by `poll_transmit` were
     /// written.
     pub fn advance_transmit(&mut self, n: usize) {
-        self.out_pos = (self.out_pos + n).min(self.out.len());
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-        }
+        self.out.advance(n);
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be
@@ -428,6 +422,13 @@ impl ClientConnection {
         }
     }
 
+    /// The body of the last complete response, when
+    /// [`ClientConfig::keep_body`] is set: the `methodResponse` as
+    /// received (or the whole error page of a non-200 answer).
+    pub fn take_body(&mut self) -> Option<Vec<u8>> {
+        self.body.take()
+    }
+
     /// Whether the caller should read: a call awaits its response.
     #[must_use]
     pub fn wants_read(&self) -> bool {
@@ -448,7 +449,7 @@ impl ClientConnection {
     /// written: close the socket.
     #[must_use]
     pub fn is_closed(&self) -> bool {
-        matches!(self.phase, Phase::Closed) && self.out_pos >= self.out.len()
+        matches!(self.phase, Phase::Closed) && self.out.is_flushed()
     }
 
     fn fail(&mut self, e: ProtocolError) {
@@ -583,20 +584,28 @@ impl ClientConnection {
             None => Ok(body),
             Some(c) => http::decode_content(&c, body, limits.max_body_bytes),
         };
+        let keep_body = self.config.keep_body;
+        let mut kept = None;
         let outcome = body.and_then(|body| {
-            if head.status != 200 {
+            let outcome = if head.status != 200 {
                 let shown = &body[..body.len().min(ERROR_BODY_BYTES)];
-                return Err(ProtocolError::HttpStatus {
+                Err(ProtocolError::HttpStatus {
                     status: head.status,
                     reason: head.reason.clone(),
                     body: String::from_utf8_lossy(shown).into_owned(),
-                });
+                })
+            } else {
+                match codec::decode_response(&body, limits) {
+                    Ok(result) => Ok(ClientEvent::Response { head, result }),
+                    Err(e) => Err(ProtocolError::BadXml(e)),
+                }
+            };
+            if keep_body {
+                kept = Some(body);
             }
-            match codec::decode_response(&body, limits) {
-                Ok(result) => Ok(ClientEvent::Response { head, result }),
-                Err(e) => Err(ProtocolError::BadXml(e)),
-            }
+            outcome
         });
+        self.body = kept;
         self.phase = Phase::Done(outcome);
     }
 }
