@@ -5,7 +5,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use xmlrpc_blocking::{Client, Overload, Server, ShutdownHandle};
+use xmlrpc_blocking::{Client, Overload, Server, ServerBuilderExt, ShutdownHandle};
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::{MethodCall, Value};
 

@@ -8,7 +8,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use xmlrpc_blocking::{
-    CallError, Client, Dispatcher, Fault, Limits, MethodCall, Server, ShutdownHandle, Site, Value,
+    CallError, Client, Dispatcher, Fault, Limits, MethodCall, Server, ServerBuilderExt,
+    ShutdownHandle, Site, Value,
 };
 
 fn site() -> Site {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 use smol::{Executor, future};
-use xmlrpc_smol::{Limits, Server};
+use xmlrpc_smol::{Limits, Server, ServerBuilderExt};
 
 const USAGE: &str = "usage: conformance_smol [--listen ADDR] [--exit-on-stdin-eof]";
 

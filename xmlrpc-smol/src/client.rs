@@ -10,9 +10,9 @@ use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{ClientSettings, IdlePool, PreparedClient};
+use xmlrpc_proto::driver::{BuildClient, ClientSettings, Failure, IdlePool, PreparedClient};
 use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, Limits, MethodCall, ProtocolError, Url, Value,
+    ClientConnection, ClientEvent, Fault, FromValue, MethodCall, ProtocolError, Url, Value,
 };
 
 use crate::timer::{sleep_until, timeout};
@@ -59,146 +59,22 @@ struct Conn {
     proto: ClientConnection,
 }
 
-/// Builds a [`Client`]: timeouts, headers, authentication, TLS roots.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    url: String,
-    settings: ClientSettings,
-}
+/// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
+/// (the setters every runtime's client builder shares).
+pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Adds a header field to every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.settings.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// The `User-Agent` header value.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.settings.user_agent = Some(agent.into());
-        self
-    }
-
-    /// Basic authentication (overrides the URL's user info).
-    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
-        self.settings.basic_auth = Some((user.into(), password.into()));
-        self
-    }
-
-    /// The bounds enforced on responses (head and body size, depth,
-    /// deadlines once the response has started).
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.settings.limits = limits;
-        self
-    }
-
-    /// Whether `nil` may be sent (Twisted's `allowNone`). Default `false`:
-    /// a call with a nil parameter fails before it is sent.
-    pub fn allow_nil(mut self, allow: bool) -> Self {
-        self.settings.allow_nil = allow;
-        self
-    }
-
-    /// Whether integers beyond 32 bits may be sent as `<i8>`. Default
-    /// `false`.
-    pub fn allow_i8(mut self, allow: bool) -> Self {
-        self.settings.allow_i8 = allow;
-        self
-    }
-
-    /// Whether connections are kept open between calls. Default `true`.
-    pub fn keep_alive(mut self, keep_alive: bool) -> Self {
-        self.settings.keep_alive = keep_alive;
-        self
-    }
-
-    /// How long resolving, connecting and the TLS handshake may take.
-    /// Default 30 s (Twisted's `connectTimeout`).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = timeout;
-        self
-    }
-
-    /// How long a whole call may take, connecting included. Default none:
-    /// a server may take as long as it likes, as with Twisted and Python.
-    pub fn call_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.call_timeout = Some(timeout);
-        self
-    }
-
-    /// How many idle connections are kept for reuse. Default 8.
-    pub fn max_idle_connections(mut self, n: usize) -> Self {
-        self.settings.max_idle = n;
-        self
-    }
-
-    /// How long an idle connection is kept. Default 20 s.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.idle_timeout = timeout;
-        self
-    }
-
-    /// Where the trusted roots come from (default: bundled and system).
-    #[cfg(feature = "tls")]
-    pub fn roots(mut self, roots: xmlrpc_proto::tls::RootSource) -> Self {
-        self.settings.tls = self.settings.tls.roots(roots);
-        self
-    }
-
-    /// Also trusts the certificates in `pem` (a private CA, or a
-    /// self-signed server's certificate).
-    #[cfg(feature = "tls")]
-    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
-        self.settings.add_root_pem(pem);
-        self
-    }
-
-    /// **Dangerous:** accepts any server certificate (see
-    /// [`ClientTlsConfig::insecure`](xmlrpc_proto::tls::ClientTlsConfig::insecure)).
-    #[cfg(feature = "tls")]
-    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
-        self.settings.tls = self.settings.tls.insecure(accept);
-        self
-    }
-
-    /// Uses this rustls configuration as is (the other TLS settings are
-    /// then ignored).
-    #[cfg(feature = "tls")]
-    pub fn tls_config(mut self, config: Arc<futures_rustls::rustls::ClientConfig>) -> Self {
-        self.settings.tls_config = Some(config);
-        self
-    }
-
-    /// The client.
-    ///
-    /// # Errors
-    ///
-    /// [`CallError::InvalidCall`] for an invalid URL, an `https` URL
-    /// without the `tls` feature, or unusable TLS settings.
-    pub fn build(self) -> Result<Client, CallError> {
-        let prepared = self.settings.prepare(&self.url)?;
-        Ok(Client {
+impl BuildClient for Client {
+    fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
+        let prepared = settings.prepare(url)?;
+        Ok(Self {
             inner: Arc::new(Inner {
                 prepared,
-                connect_timeout: self.settings.connect_timeout,
-                call_timeout: self.settings.call_timeout,
-                pool: Mutex::new(IdlePool::new(
-                    self.settings.max_idle,
-                    self.settings.idle_timeout,
-                )),
+                connect_timeout: settings.connect_timeout,
+                call_timeout: settings.call_timeout,
+                pool: Mutex::new(IdlePool::new(settings.max_idle, settings.idle_timeout)),
             }),
         })
     }
-}
-
-/// Why one exchange failed, and whether a fresh connection may retry it.
-enum Failure {
-    /// A reused connection was found closed before any byte of an answer:
-    /// the server had dropped it. Retry on a new one.
-    Stale(CallError),
-    /// Anything else.
-    Fatal(CallError),
 }
 
 impl Client {
@@ -215,10 +91,7 @@ impl Client {
 
     /// A builder for a client of `url`.
     pub fn builder(url: &str) -> ClientBuilder {
-        ClientBuilder {
-            url: url.to_owned(),
-            settings: ClientSettings::default(),
-        }
+        ClientBuilder::new(url)
     }
 
     /// The URL this client calls.
@@ -342,14 +215,7 @@ impl Client {
 
 /// Sends `call` on `conn` and reads its answer.
 async fn round_trip(conn: &mut Conn, call: &MethodCall) -> Result<Result<Value, Fault>, Failure> {
-    let io_error = |received: bool, e: io::Error| {
-        let e = CallError::from(TransportError::new(TransportErrorKind::Io, e));
-        if received {
-            Failure::Fatal(e)
-        } else {
-            Failure::Stale(e)
-        }
-    };
+    let io_error = Failure::io;
     conn.proto
         .send_call(call)
         .map_err(|e| Failure::Fatal(e.into()))?;
