@@ -1,14 +1,27 @@
 //! Pieces that every runtime's driver loop shares, so that each runtime
-//! crate only moves bytes and arms timers.
+//! crate only moves bytes, arms timers and runs futures.
 //!
-//! - [`ServerSession`]: one server connection: a [`ServerConnection`]
-//!   serving a [`Site`], with the bookkeeping of graceful shutdown and of
+//! Server side:
+//! - [`ServerSession`]: one server connection: a [`ServerConnection`](crate::ServerConnection)
+//!   serving a [`Site`](crate::dispatch::Site), with the bookkeeping of graceful shutdown and of
 //!   connections refused over a limit. It says what to do next
 //!   ([`Next`]); the runtime reads, writes, waits and runs [`Job`]s.
-//! - [`ClientSettings`]: the options of a client (headers, authentication,
-//!   timeouts, TLS roots, keep-alive pool) and how they become a
-//!   [`ClientConfig`] for a URL.
+//! - [`handle_event`], [`Job`], [`Running`], [`Answer`]: one event of a
+//!   [`ServerConnection`](crate::ServerConnection) answered, or a call to run; [`Job::from_body`]
+//!   and [`Answer::into_body`] for runtimes that get bodies some other way
+//!   (a `tower` service).
+//! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
+//!   server (limits, overload policy, TLS), set once for every runtime;
+//!   each runtime implements [`BuildServer`].
+//!
+//! Client side:
+//! - [`ClientBuilder`], [`ClientSettings`]: the options of a client
+//!   (headers, authentication, timeouts, TLS roots, keep-alive pool), set
+//!   once for every runtime, and how they become a [`ClientConfig`](crate::ClientConfig) for a
+//!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
 //! - [`IdlePool`]: kept-alive client connections waiting for a next call.
+//! - [`Failure`]: whether a failed request may be sent again on a fresh
+//!   connection.
 //!
 //! A blocking server's connection loop, in full (the runtime crates add
 //! socket timeouts, thread pools and shutdown signals):
