@@ -2,11 +2,11 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{BuildClient, ClientSettings, Failure, IdlePool, PreparedClient};
+use xmlrpc_proto::driver::{BuildClient, ClientCore, ClientSettings, Failure, method_call};
 use xmlrpc_proto::{
     ClientConnection, ClientEvent, Fault, FromValue, MethodCall, ProtocolError, ResponseHead, Url,
     Value,
@@ -35,15 +35,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    prepared: PreparedClient,
-    connect_timeout: Duration,
-    call_timeout: Option<Duration>,
-    pool: Mutex<IdlePool<Conn>>,
+    inner: Arc<ClientCore<Conn>>,
 }
 
 /// One open connection and its state machine.
@@ -72,17 +64,12 @@ pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
 
 impl BuildClient for Client {
     fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
-        let mut prepared = settings.prepare(url)?;
+        let mut settings = settings;
         // The body is moved, not copied: keeping it costs nothing, and
         // `call_raw` needs it.
-        prepared.config.keep_body = true;
+        settings.keep_body = true;
         Ok(Self {
-            inner: Arc::new(Inner {
-                prepared,
-                connect_timeout: settings.connect_timeout,
-                call_timeout: settings.call_timeout,
-                pool: Mutex::new(IdlePool::new(settings.max_idle, settings.idle_timeout)),
-            }),
+            inner: Arc::new(ClientCore::new(url, &settings)?),
         })
     }
 }
@@ -107,7 +94,7 @@ impl Client {
     /// The URL this client calls.
     #[must_use]
     pub fn url(&self) -> &Url {
-        &self.inner.prepared.url
+        self.inner.url()
     }
 
     /// Calls `method` with `params` (a tuple of values of any
@@ -125,10 +112,7 @@ impl Client {
         method: &str,
         params: impl IntoParams,
     ) -> Result<R, CallError> {
-        let params = params
-            .into_params()
-            .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
-        let value = self.call_method(&MethodCall::new(method, params))?;
+        let value = self.call_method(&method_call(method, params)?)?;
         R::from_value(value).map_err(CallError::Result)
     }
 
@@ -150,7 +134,7 @@ impl Client {
     pub fn call_raw(&self, call: &MethodCall) -> Result<RawResponse, CallError> {
         let deadline = self
             .inner
-            .call_timeout
+            .call_timeout()
             .and_then(|t| Instant::now().checked_add(t));
         while let Some(mut conn) = self.take_idle() {
             match round_trip(&mut conn, call, deadline) {
@@ -182,33 +166,27 @@ impl Client {
         }
     }
 
-    fn pool(&self) -> MutexGuard<'_, IdlePool<Conn>> {
-        // A poisoned lock only means another call panicked while holding
-        // it; the pool itself is still a valid list.
-        self.inner.pool.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn take_idle(&self) -> Option<Conn> {
-        self.pool().take(Instant::now())
+        self.inner.take_idle(Instant::now())
     }
 
     /// Keeps `conn` for a later call if it can carry one.
     fn put_back(&self, conn: Conn) {
         if conn.proto.can_reuse() {
-            self.pool().put(conn, Instant::now());
+            self.inner.put_idle(conn, Instant::now());
         }
     }
 
     fn connect(&self, deadline: Option<Instant>) -> Result<Conn, CallError> {
         let inner = &self.inner;
-        let url = &inner.prepared.url;
+        let url = inner.url();
         let addrs = (url.host(), url.port())
             .to_socket_addrs()
             .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
         let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
         let mut tcp = None;
         for addr in addrs {
-            let Some(limit) = remaining(deadline, inner.connect_timeout) else {
+            let Some(limit) = remaining(deadline, inner.connect_timeout()) else {
                 return Err(TransportError::timeout("call").into());
             };
             match TcpStream::connect_timeout(&addr, limit) {
@@ -232,16 +210,16 @@ impl Client {
         };
         let _ = tcp.set_nodelay(true);
         #[cfg(feature = "tls")]
-        if let Some((config, name)) = &inner.prepared.tls {
-            let stream = handshake(tcp, config, name, deadline, inner.connect_timeout)?;
+        if let Some((config, name)) = &inner.prepared().tls {
+            let stream = handshake(tcp, config, name, deadline, inner.connect_timeout())?;
             return Ok(Conn {
                 stream: Stream::Tls(Box::new(stream)),
-                proto: ClientConnection::new(inner.prepared.config.clone()),
+                proto: inner.connection(),
             });
         }
         Ok(Conn {
             stream: Stream::Plain(tcp),
-            proto: ClientConnection::new(inner.prepared.config.clone()),
+            proto: inner.connection(),
         })
     }
 }

@@ -2,15 +2,15 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{BuildClient, ClientSettings, Failure, IdlePool, PreparedClient};
+use xmlrpc_proto::driver::{BuildClient, ClientCore, ClientSettings, Failure, method_call};
 use xmlrpc_proto::{
     ClientConnection, ClientEvent, Fault, FromValue, MethodCall, ProtocolError, Url, Value,
 };
@@ -41,15 +41,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    prepared: PreparedClient,
-    connect_timeout: Duration,
-    call_timeout: Option<Duration>,
-    pool: Mutex<IdlePool<Conn>>,
+    inner: Arc<ClientCore<Conn>>,
 }
 
 /// One open connection and its state machine.
@@ -65,14 +57,8 @@ pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
 
 impl BuildClient for Client {
     fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
-        let prepared = settings.prepare(url)?;
         Ok(Self {
-            inner: Arc::new(Inner {
-                prepared,
-                connect_timeout: settings.connect_timeout,
-                call_timeout: settings.call_timeout,
-                pool: Mutex::new(IdlePool::new(settings.max_idle, settings.idle_timeout)),
-            }),
+            inner: Arc::new(ClientCore::new(url, &settings)?),
         })
     }
 }
@@ -97,7 +83,7 @@ impl Client {
     /// The URL this client calls.
     #[must_use]
     pub fn url(&self) -> &Url {
-        &self.inner.prepared.url
+        self.inner.url()
     }
 
     /// Calls `method` with `params` (a tuple of values of any
@@ -115,10 +101,7 @@ impl Client {
         method: &str,
         params: impl IntoParams,
     ) -> Result<R, CallError> {
-        let params = params
-            .into_params()
-            .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
-        let value = self.call_method(&MethodCall::new(method, params)).await?;
+        let value = self.call_method(&method_call(method, params)?).await?;
         R::from_value(value).map_err(CallError::Result)
     }
 
@@ -128,7 +111,7 @@ impl Client {
     ///
     /// As [`call`](Self::call).
     pub async fn call_method(&self, call: &MethodCall) -> Result<Value, CallError> {
-        let result = match self.inner.call_timeout {
+        let result = match self.inner.call_timeout() {
             Some(t) => timeout(t, self.exchange(call))
                 .await
                 .ok_or_else(|| TransportError::timeout("call"))?,
@@ -168,33 +151,27 @@ impl Client {
         }
     }
 
-    fn pool(&self) -> MutexGuard<'_, IdlePool<Conn>> {
-        // A poisoned lock only means another call panicked while holding
-        // it; the pool itself is still a valid list.
-        self.inner.pool.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn take_idle(&self) -> Option<Conn> {
-        self.pool().take(Instant::now())
+        self.inner.take_idle(Instant::now())
     }
 
     /// Keeps `conn` for a later call if it can carry one.
     fn put_back(&self, conn: Conn) {
         if conn.proto.can_reuse() {
-            self.pool().put(conn, Instant::now());
+            self.inner.put_idle(conn, Instant::now());
         }
     }
 
     async fn connect(&self) -> Result<Conn, CallError> {
         let inner = &self.inner;
-        let url = &inner.prepared.url;
+        let url = inner.url();
         let connect = async {
             let tcp = TcpStream::connect((url.host(), url.port()))
                 .await
                 .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
             let _ = tcp.set_nodelay(true);
             #[cfg(feature = "tls")]
-            if let Some((config, name)) = &inner.prepared.tls {
+            if let Some((config, name)) = &inner.prepared().tls {
                 let tls = futures_rustls::TlsConnector::from(Arc::clone(config))
                     .connect(name.clone(), tcp)
                     .await
@@ -203,12 +180,12 @@ impl Client {
             }
             Ok::<_, TransportError>(Stream::Plain(tcp))
         };
-        let stream = timeout(inner.connect_timeout, connect)
+        let stream = timeout(inner.connect_timeout(), connect)
             .await
             .ok_or_else(|| TransportError::timeout("connect"))??;
         Ok(Conn {
             stream,
-            proto: ClientConnection::new(inner.prepared.config.clone()),
+            proto: inner.connection(),
         })
     }
 }

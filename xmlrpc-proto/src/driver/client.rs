@@ -2,11 +2,11 @@
 //! the pool of its kept-alive connections.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::call::CallError;
-use crate::{ClientConfig, Limits, Url};
+use crate::call::{CallError, IntoParams};
+use crate::{ClientConfig, ClientConnection, Limits, MethodCall, Url};
 
 /// The options of a client, shared by every runtime's client builder, and
 /// how they become a [`ClientConfig`] (and a TLS configuration) for a URL.
@@ -427,6 +427,95 @@ impl<C> ClientBuilder<C> {
         self.settings.tls_config = Some(config);
         self
     }
+}
+
+/// What every runtime's client holds: its settings applied to its URL,
+/// its timeouts, and its kept-alive connections (`C`: the runtime's socket
+/// and [`ClientConnection`]). Shared by the clones of a client, behind an
+/// `Arc`.
+#[derive(Debug)]
+pub struct ClientCore<C> {
+    prepared: PreparedClient,
+    connect_timeout: Duration,
+    call_timeout: Option<Duration>,
+    pool: Mutex<IdlePool<C>>,
+}
+
+impl<C> ClientCore<C> {
+    /// `settings` applied to `url`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClientSettings::prepare`].
+    pub fn new(url: &str, settings: &ClientSettings) -> Result<Self, CallError> {
+        Ok(Self {
+            prepared: settings.prepare(url)?,
+            connect_timeout: settings.connect_timeout,
+            call_timeout: settings.call_timeout,
+            pool: Mutex::new(IdlePool::new(settings.max_idle, settings.idle_timeout)),
+        })
+    }
+
+    /// The settings applied to the URL.
+    #[must_use]
+    pub fn prepared(&self) -> &PreparedClient {
+        &self.prepared
+    }
+
+    /// The URL called.
+    #[must_use]
+    pub fn url(&self) -> &Url {
+        &self.prepared.url
+    }
+
+    /// How long connecting and the TLS handshake may take.
+    #[must_use]
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How long a whole call may take, if bounded.
+    #[must_use]
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.call_timeout
+    }
+
+    /// A state machine for a new connection.
+    #[must_use]
+    pub fn connection(&self) -> ClientConnection {
+        ClientConnection::new(self.prepared.config.clone())
+    }
+
+    fn pool(&self) -> MutexGuard<'_, IdlePool<C>> {
+        // A poisoned lock only means another call panicked while holding
+        // it; the pool itself is still a valid list.
+        self.pool.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The most recently used idle connection that is still fresh at
+    /// `now` (see [`IdlePool::take`]).
+    pub fn take_idle(&self, now: Instant) -> Option<C> {
+        self.pool().take(now)
+    }
+
+    /// Keeps `conn`, idle from `now`, for a later call (the caller checks
+    /// that it can carry one: [`ClientConnection::can_reuse`]).
+    pub fn put_idle(&self, conn: C, now: Instant) {
+        self.pool().put(conn, now);
+    }
+}
+
+/// The call of `method` with `params` (a tuple of values, `()`, or a
+/// `Vec<Value>`).
+///
+/// # Errors
+///
+/// [`CallError::InvalidCall`] when a parameter cannot become a value.
+pub fn method_call(method: &str, params: impl IntoParams) -> Result<MethodCall, CallError> {
+    let params = params
+        .into_params()
+        .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
+    Ok(MethodCall::new(method, params))
 }
 
 /// Why one request on one connection failed, and whether a fresh

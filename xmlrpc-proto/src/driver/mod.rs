@@ -19,7 +19,8 @@
 //!   (headers, authentication, timeouts, TLS roots, keep-alive pool), set
 //!   once for every runtime, and how they become a [`ClientConfig`](crate::ClientConfig) for a
 //!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
-//! - [`IdlePool`]: kept-alive client connections waiting for a next call.
+//! - [`ClientCore`]: what a client holds (its prepared settings, timeouts
+//!   and an [`IdlePool`] of kept-alive connections); [`method_call`].
 //! - [`Failure`]: whether a failed request may be sent again on a fresh
 //!   connection.
 //!
@@ -85,6 +86,9 @@ mod client;
 mod job;
 mod server;
 
-pub use client::{BuildClient, ClientBuilder, ClientSettings, Failure, IdlePool, PreparedClient};
+pub use client::{
+    BuildClient, ClientBuilder, ClientCore, ClientSettings, Failure, IdlePool, PreparedClient,
+    method_call,
+};
 pub use job::{Answer, CONTENT_TYPE, Job, Running, Step, handle_event};
 pub use server::{BuildServer, Next, Overload, ServerBuilder, ServerSession, ServerSettings};
