@@ -116,8 +116,10 @@ impl BuildServer for Server {
 /// any number of listeners.
 ///
 /// Each connection is driven by the core's
-/// [`ServerConnection`]: keep-alive, pipelining, limits and deadlines are
-/// the core's; this type adds sockets, tokio timers, a limit on open
+/// [`ServerConnection`](xmlrpc_proto::ServerConnection) through a
+/// [`ServerSession`](xmlrpc_proto::driver::ServerSession): keep-alive,
+/// pipelining, limits and deadlines are the core's; this type adds
+/// sockets, tokio timers, a limit on open
 /// connections and on calls in flight, and graceful shutdown.
 ///
 /// Synchronous procedures run on the connection's task: make long ones
