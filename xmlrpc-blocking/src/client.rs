@@ -6,11 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{BuildClient, ClientCore, ClientSettings, Failure, method_call};
-use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, MethodCall, ProtocolError, ResponseHead, Url,
-    Value,
+use xmlrpc_proto::driver::{
+    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
 };
+use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, ResponseHead, Url, Value};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -275,7 +274,6 @@ fn round_trip(
     call: &MethodCall,
     deadline: Option<Instant>,
 ) -> Result<RawResponse, Failure> {
-    let mut received = false;
     let io_failure = |received: bool, e: io::Error| {
         let timed_out = matches!(
             e.kind(),
@@ -292,9 +290,7 @@ fn round_trip(
             Failure::Stale(e)
         }
     };
-    conn.proto
-        .send_call(call)
-        .map_err(|e| Failure::Fatal(e.into()))?;
+    let mut exchange = Exchange::start(&mut conn.proto, call)?;
     let timeout = || Failure::Fatal(TransportError::timeout("call").into());
     // Writes: bounded by the call deadline only.
     let write_limit = match deadline {
@@ -304,31 +300,28 @@ fn round_trip(
     conn.stream
         .tcp()
         .set_write_timeout(write_limit)
-        .map_err(|e| io_failure(received, e))?;
+        .map_err(|e| io_failure(exchange.received(), e))?;
     while let Some(out) = conn.proto.poll_transmit() {
         match conn.stream.write(out) {
-            Ok(0) => return Err(io_failure(received, io::ErrorKind::WriteZero.into())),
+            Ok(0) => {
+                return Err(io_failure(
+                    exchange.received(),
+                    io::ErrorKind::WriteZero.into(),
+                ));
+            }
             Ok(n) => conn.proto.advance_transmit(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_failure(received, e)),
+            Err(e) => return Err(io_failure(exchange.received(), e)),
         }
     }
-    conn.stream.flush().map_err(|e| io_failure(received, e))?;
+    conn.stream
+        .flush()
+        .map_err(|e| io_failure(exchange.received(), e))?;
     let mut buf = vec![0; READ_BUFFER];
     loop {
-        match conn.proto.poll_event() {
-            Ok(Some(ClientEvent::Response { head, result })) => {
-                let body = conn.proto.take_body().unwrap_or_default();
-                return Ok(RawResponse { head, body, result });
-            }
-            Ok(_) => {}
-            Err(ProtocolError::ClosedBeforeResponse) => {
-                return Err(Failure::Stale(ProtocolError::ClosedBeforeResponse.into()));
-            }
-            Err(e) => return Err(Failure::Fatal(e.into())),
-        }
-        if !conn.proto.wants_read() {
-            return Err(Failure::Fatal(ProtocolError::UnexpectedEof.into()));
+        if let Some((head, result)) = exchange.poll_response(&mut conn.proto)? {
+            let body = conn.proto.take_body().unwrap_or_default();
+            return Ok(RawResponse { head, body, result });
         }
         let now = Instant::now();
         let proto_deadline = conn.proto.poll_timeout();
@@ -351,13 +344,10 @@ fn round_trip(
         conn.stream
             .tcp()
             .set_read_timeout(read_limit)
-            .map_err(|e| io_failure(received, e))?;
+            .map_err(|e| io_failure(exchange.received(), e))?;
         match conn.stream.read(&mut buf) {
             Ok(0) => conn.proto.handle_eof(),
-            Ok(n) => {
-                received = true;
-                conn.proto.handle_data(&buf[..n], Instant::now());
-            }
+            Ok(n) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
             Err(e)
                 if matches!(
                     e.kind(),
@@ -374,7 +364,7 @@ fn round_trip(
             // A TLS peer that closes without `close_notify`: the end of the
             // stream, judged by the framing as any other.
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => conn.proto.handle_eof(),
-            Err(e) => return Err(io_failure(received, e)),
+            Err(e) => return Err(io_failure(exchange.received(), e)),
         }
     }
 }

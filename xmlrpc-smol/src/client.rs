@@ -10,10 +10,10 @@ use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{BuildClient, ClientCore, ClientSettings, Failure, method_call};
-use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, MethodCall, ProtocolError, Url, Value,
+use xmlrpc_proto::driver::{
+    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
 };
+use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
 
 use crate::timer::{sleep_until, timeout};
 
@@ -192,34 +192,21 @@ impl Client {
 
 /// Sends `call` on `conn` and reads its answer.
 async fn round_trip(conn: &mut Conn, call: &MethodCall) -> Result<Result<Value, Fault>, Failure> {
-    let io_error = Failure::io;
-    conn.proto
-        .send_call(call)
-        .map_err(|e| Failure::Fatal(e.into()))?;
+    let mut exchange = Exchange::start(&mut conn.proto, call)?;
     let mut buf = vec![0; READ_BUFFER];
-    let mut received = false;
     loop {
         while let Some(out) = conn.proto.poll_transmit() {
             match conn.stream.write(out).await {
-                Ok(0) => return Err(io_error(received, io::ErrorKind::WriteZero.into())),
+                Ok(0) => return Err(exchange.io_failure(io::ErrorKind::WriteZero.into())),
                 Ok(n) => conn.proto.advance_transmit(n),
-                Err(e) => return Err(io_error(received, e)),
+                Err(e) => return Err(exchange.io_failure(e)),
             }
         }
-        conn.stream
-            .flush()
-            .await
-            .map_err(|e| io_error(received, e))?;
-        match conn.proto.poll_event() {
-            Ok(Some(ClientEvent::Response { result, .. })) => return Ok(result),
-            Ok(_) => {}
-            Err(ProtocolError::ClosedBeforeResponse) => {
-                return Err(Failure::Stale(ProtocolError::ClosedBeforeResponse.into()));
-            }
-            Err(e) => return Err(Failure::Fatal(e.into())),
+        if let Err(e) = conn.stream.flush().await {
+            return Err(exchange.io_failure(e));
         }
-        if !conn.proto.wants_read() {
-            return Err(Failure::Fatal(ProtocolError::UnexpectedEof.into()));
+        if let Some((_, result)) = exchange.poll_response(&mut conn.proto)? {
+            return Ok(result);
         }
         let deadline = conn.proto.poll_timeout();
         let read = async { Some(conn.stream.read(&mut buf).await) };
@@ -229,14 +216,11 @@ async fn round_trip(conn: &mut Conn, call: &MethodCall) -> Result<Result<Value, 
         };
         match future::or(read, timer).await {
             Some(Ok(0)) => conn.proto.handle_eof(),
-            Some(Ok(n)) => {
-                received = true;
-                conn.proto.handle_data(&buf[..n], Instant::now());
-            }
+            Some(Ok(n)) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
             // A TLS peer that closes without `close_notify`: the end of the
             // stream, judged by the framing as any other.
             Some(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => conn.proto.handle_eof(),
-            Some(Err(e)) => return Err(io_error(received, e)),
+            Some(Err(e)) => return Err(exchange.io_failure(e)),
             None => conn.proto.handle_timeout(Instant::now()),
         }
     }

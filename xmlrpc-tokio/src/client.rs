@@ -9,10 +9,10 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{BuildClient, ClientCore, ClientSettings, Failure, method_call};
-use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, MethodCall, ProtocolError, Url, Value,
+use xmlrpc_proto::driver::{
+    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
 };
+use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
 
 use crate::server::sleep_until;
 
@@ -196,46 +196,24 @@ impl Client {
         conn: &mut Conn,
         call: &MethodCall,
     ) -> Result<Result<Value, Fault>, Failure> {
-        let io_error = Failure::io;
-        conn.proto
-            .send_call(call)
-            .map_err(|e| Failure::Fatal(e.into()))?;
+        let mut exchange = Exchange::start(&mut conn.proto, call)?;
         let mut buf = vec![0; READ_BUFFER];
-        let mut received = false;
-        // A failed write ends the sending, not the call: the server may
-        // have answered early (a 413 for a body over its limit) and
-        // closed, and that answer is the better report.
-        let mut write_error: Option<io::Error> = None;
         loop {
-            if write_error.is_none() {
-                write_error = send_pending(conn).await.err();
-                conn.broken = write_error.is_some();
-            }
-            match conn.proto.poll_event() {
-                Ok(Some(ClientEvent::Response { result, .. })) => return Ok(result),
-                Ok(_) => {}
-                Err(ProtocolError::ClosedBeforeResponse) => {
-                    return Err(match write_error {
-                        Some(e) => io_error(received, e),
-                        None => Failure::Stale(ProtocolError::ClosedBeforeResponse.into()),
-                    });
+            if exchange.is_sending() {
+                if let Err(e) = send_pending(conn).await {
+                    exchange.write_failed(e);
+                    // The request may be half sent: never reuse.
+                    conn.broken = true;
                 }
-                Err(e) => return Err(Failure::Fatal(e.into())),
             }
-            if !conn.proto.wants_read() {
-                return Err(match write_error {
-                    Some(e) => io_error(received, e),
-                    None => Failure::Fatal(ProtocolError::UnexpectedEof.into()),
-                });
+            if let Some((_, result)) = exchange.poll_response(&mut conn.proto)? {
+                return Ok(result);
             }
             tokio::select! {
                 r = conn.stream.read(&mut buf) => match r {
                     Ok(0) => conn.proto.handle_eof(),
-                    Ok(n) => {
-                        received = true;
-                        conn.proto.handle_data(&buf[..n], Instant::now());
-                    }
-                    Err(e) => return Err(io_error(received, write_error.unwrap_or(e))),
+                    Ok(n) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
+                    Err(e) => return Err(exchange.io_failure(e)),
                 },
                 () = sleep_until(conn.proto.poll_timeout()) => {
                     conn.proto.handle_timeout(Instant::now());

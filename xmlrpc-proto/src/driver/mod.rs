@@ -21,8 +21,8 @@
 //!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
 //! - [`ClientCore`]: what a client holds (its prepared settings, timeouts
 //!   and an [`IdlePool`] of kept-alive connections); [`method_call`].
-//! - [`Failure`]: whether a failed request may be sent again on a fresh
-//!   connection.
+//! - [`Exchange`]: one request on a client connection, and [`Failure`]:
+//!   whether a failed request may be sent again on a fresh connection.
 //!
 //! A blocking server's connection loop, in full (the runtime crates add
 //! socket timeouts, thread pools and shutdown signals):
@@ -87,8 +87,8 @@ mod job;
 mod server;
 
 pub use client::{
-    BuildClient, ClientBuilder, ClientCore, ClientSettings, Failure, IdlePool, PreparedClient,
-    method_call,
+    BuildClient, ClientBuilder, ClientCore, ClientSettings, Exchange, Failure, IdlePool,
+    PreparedClient, method_call,
 };
 pub use job::{Answer, CONTENT_TYPE, Job, Running, Step, handle_event};
 pub use server::{BuildServer, Next, Overload, ServerBuilder, ServerSession, ServerSettings};
