@@ -2,7 +2,9 @@
 //! the pool of its kept-alive connections.
 
 use std::marker::PhantomData;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+#[cfg(feature = "rustls")]
+use std::sync::Arc;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::call::{CallError, IntoParams};
