@@ -22,3 +22,9 @@ pub mod smol_harness;
 pub mod suite;
 pub mod support;
 pub mod tokio_harness;
+
+/// The Rust examples of the workspace's README, compiled and run as
+/// doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
