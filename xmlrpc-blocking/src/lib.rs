@@ -1,7 +1,78 @@
-//! XML-RPC server and client on plain std threads.
+//! XML-RPC server and client on plain std threads: no async runtime.
 //!
-//! This crate is a thin driver of the state machines in [`xmlrpc_proto`]:
-//! its server and client are not written yet.
+//! # Design overview
+//!
+//! This crate is a thin driver of the sans-IO state machines in
+//! [`xmlrpc_proto`]: it moves bytes between std sockets and the core's
+//! [`ServerConnection`](xmlrpc_proto::ServerConnection) and
+//! [`ClientConnection`](xmlrpc_proto::ClientConnection), enforces the
+//! deadlines the core asks for with socket timeouts, and polls the futures
+//! of asynchronous procedures to completion on the calling thread
+//! ([`block_on`]). HTTP and XML are entirely the core's.
+//!
+//! - [`Server`]: serves a [`Site`] on a `TcpListener` with a bounded pool
+//!   of worker threads, a limit on open connections, and graceful shutdown
+//!   from another thread ([`ShutdownHandle`]).
+//! - [`Client`]: Twisted's `Proxy` on blocking sockets: `http://` and
+//!   `https://` URLs (feature `tls`, rustls), kept-alive connections shared
+//!   by many threads, connect and call timeouts, Basic authentication,
+//!   extra headers, and the raw response body ([`Client::call_raw`]).
+//!   Errors tell a fault from an HTTP error, a transport error and a
+//!   protocol error ([`CallError`]).
+//!
+//! The connection loop of the server, in short (see `server.rs`):
+//!
+//! ```text
+//! loop {
+//!     while let Some(job) = session.poll_job() { session.finish(run job, block_on if async) }
+//!     while let Some(out) = session.poll_transmit() { write it; session.advance_transmit(n) }
+//!     match session.next(stopping) {
+//!         Close => break,
+//!         Wait { deadline, .. } => read with a socket timeout until the deadline;
+//!                                  handle_data / handle_eof / handle_timeout
+//!     }
+//! }
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use std::net::TcpListener;
+//! use xmlrpc_blocking::{Client, Dispatcher, Server, Site};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut rpc = Dispatcher::new();
+//! rpc.register("add", |a: i32, b: i32| a + b);
+//! let server = Server::builder(Site::standard(rpc)).workers(2).build();
+//! let listener = TcpListener::bind("127.0.0.1:0")?;
+//! let url = format!("http://{}/RPC2", listener.local_addr()?);
+//! let stop = server.shutdown_handle();
+//! let serving = std::thread::spawn(move || server.serve(listener));
+//!
+//! let client = Client::new(&url)?;
+//! let sum: i32 = client.call("add", (2, 3))?;
+//! assert_eq!(sum, 5);
+//!
+//! stop.shutdown();
+//! serving.join().expect("server thread")?;
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
+mod block_on;
+mod client;
+mod server;
+
+pub use block_on::block_on;
+pub use client::{Client, ClientBuilder, RawResponse};
+pub use server::{Overload, Server, ServerBuilder, ShutdownHandle};
 pub use xmlrpc_proto as proto;
+pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+#[cfg(feature = "tls")]
+pub use xmlrpc_proto::tls;
+pub use xmlrpc_proto::{
+    DateTime, Fault, FromValue, Headers, IntoValue, Limits, MethodCall, RequestHead, ResponseHead,
+    ServerConfig, Struct, Value, xmlrpc,
+};

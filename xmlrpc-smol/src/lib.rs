@@ -1,7 +1,84 @@
-//! XML-RPC server and client on `smol`.
+//! XML-RPC server and client on `smol`, over the `futures-io` traits: they
+//! run on smol and inside async-std (or any) applications too.
 //!
-//! This crate is a thin driver of the state machines in [`xmlrpc_proto`]:
-//! its server and client are not written yet.
+//! # Design overview
+//!
+//! This crate is a thin driver of the sans-IO state machines in
+//! [`xmlrpc_proto`]: it moves bytes between `futures-io` streams and the
+//! core's [`ServerConnection`](xmlrpc_proto::ServerConnection) and
+//! [`ClientConnection`](xmlrpc_proto::ClientConnection), arms `async-io`
+//! timers for the deadlines the core asks for (they need no particular
+//! executor), and polls the futures of asynchronous procedures. HTTP and
+//! XML are entirely the core's.
+//!
+//! - [`Server`]: serves a [`Site`] (dispatchers mounted on paths) on TCP
+//!   listeners or any source of `AsyncRead + AsyncWrite` streams
+//!   ([`Accept`], [`Incoming`]), with a limit on open connections and on
+//!   calls in flight, graceful shutdown ([`ShutdownHandle`]), optional
+//!   HTTPS (feature `tls`), and a choice of executor for its connection
+//!   tasks ([`ServerBuilder::spawner`]).
+//! - [`Client`]: Twisted's `Proxy`: `http://` and `https://` URLs,
+//!   kept-alive connections shared by many tasks, connect and call
+//!   timeouts, Basic authentication, extra headers. Errors tell a fault
+//!   from an HTTP error, a transport error and a protocol error
+//!   ([`CallError`]).
+//!
+//! The connection loop of the server, in short (see `server.rs`):
+//!
+//! ```text
+//! loop {
+//!     while let Some(job) = session.poll_job() { session.finish(job.start().await) }
+//!     while let Some(out) = session.poll_transmit() { write it; session.advance_transmit(n) }
+//!     match session.next(stopping) {
+//!         Close => break,
+//!         Wait { read, deadline } => race(read => handle_data / handle_eof,
+//!                                          Timer::at(deadline) => handle_timeout,
+//!                                          shutdown => ask again),
+//!     }
+//! }
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use xmlrpc_smol::{Client, Dispatcher, Server, Site};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! smol::block_on(async {
+//!     let mut rpc = Dispatcher::new();
+//!     rpc.register("add", |a: i32, b: i32| a + b);
+//!     let server = Server::new(Site::standard(rpc));
+//!     let listener = smol::net::TcpListener::bind("127.0.0.1:0").await?;
+//!     let url = format!("http://{}/RPC2", listener.local_addr()?);
+//!     let stop = server.shutdown_handle();
+//!     let serving = smol::spawn(async move { server.serve(listener).await });
+//!
+//!     let client = Client::new(&url)?;
+//!     let sum: i32 = client.call("add", (2, 3)).await?;
+//!     assert_eq!(sum, 5);
+//!
+//!     stop.shutdown();
+//!     serving.await?;
+//!     Ok(())
+//! })
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
+mod client;
+mod server;
+mod timer;
+
+pub use client::{Client, ClientBuilder};
+pub use server::{
+    Accept, BoxFuture, Incoming, Overload, Server, ServerBuilder, ShutdownHandle, Spawner,
+};
 pub use xmlrpc_proto as proto;
+pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+#[cfg(feature = "tls")]
+pub use xmlrpc_proto::tls;
+pub use xmlrpc_proto::{
+    DateTime, Fault, FromValue, Headers, IntoValue, Limits, MethodCall, RequestHead, ServerConfig,
+    Struct, Value, xmlrpc,
+};

@@ -1,7 +1,85 @@
 //! XML-RPC server and client on `tokio`.
 //!
-//! This crate is a thin driver of the state machines in [`xmlrpc_proto`]:
-//! its server and client are not written yet.
+//! # Design overview
+//!
+//! This crate is a thin driver of the sans-IO state machines in
+//! [`xmlrpc_proto`]: it moves bytes between tokio sockets and the core's
+//! [`ServerConnection`](xmlrpc_proto::ServerConnection) and
+//! [`ClientConnection`](xmlrpc_proto::ClientConnection), arms tokio timers
+//! for the deadlines the core asks for, and polls the futures of
+//! asynchronous procedures. HTTP and XML are entirely the core's.
+//!
+//! - [`Server`]: serves a [`Site`] (dispatchers mounted on paths) on TCP
+//!   listeners or any `AsyncRead + AsyncWrite` stream source ([`Accept`]),
+//!   with a limit on open connections and on calls in flight, graceful
+//!   shutdown ([`ShutdownHandle`]) and optional HTTPS (feature `tls`).
+//! - [`Client`]: Twisted's `Proxy`: `http://` and `https://` URLs,
+//!   kept-alive connections shared by many tasks, connect and call
+//!   timeouts, Basic authentication, extra headers. Errors tell a fault
+//!   from an HTTP error, a transport error and a protocol error
+//!   ([`CallError`]).
+//! - [`tower::XmlRpcService`] (feature `tower`): mount XML-RPC at a path
+//!   of an axum or hyper application, beside its other routes.
+//!
+//! # Features
+//!
+//! - `tls` (default): HTTPS for the server ([`ServerBuilder::tls_pem`]) and
+//!   the client (`https://` URLs; bundled and system roots, extra roots,
+//!   see [`tls`]). rustls with the `ring` provider.
+//! - `tower` (default): [`tower::XmlRpcService`]. Only the small `http`,
+//!   `http-body` and `tower-service` crates; no hyper.
+//! - `gzip`: compressed bodies (the core's `gzip` feature).
+//!
+//! The connection loop of the server, in short (see `server.rs`):
+//!
+//! ```text
+//! loop {
+//!     while let Some(event) = conn.poll_event() { answer it (service::handle_event, poll the call) }
+//!     while let Some(out) = conn.poll_transmit() { write it; conn.advance_transmit(n) }
+//!     if conn.is_closed() { break }
+//!     select! { read => conn.handle_data / handle_eof, sleep_until(conn.poll_timeout()) => conn.handle_timeout }
+//! }
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use xmlrpc_tokio::{Client, Dispatcher, Server, Site};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut rpc = Dispatcher::new();
+//! rpc.register("add", |a: i32, b: i32| a + b);
+//! let server = Server::new(Site::standard(rpc));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let url = format!("http://{}/RPC2", listener.local_addr()?);
+//! let stop = server.shutdown_handle();
+//! let serving = tokio::spawn(async move { server.serve(listener).await });
+//!
+//! let client = Client::new(&url)?;
+//! let sum: i32 = client.call("add", (2, 3)).await?;
+//! assert_eq!(sum, 5);
+//!
+//! stop.shutdown();
+//! serving.await??;
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
+mod client;
+mod server;
+#[cfg(feature = "tower")]
+pub mod tower;
+
+pub use client::{Client, ClientBuilder};
+pub use server::{Accept, Overload, Server, ServerBuilder, ShutdownHandle};
 pub use xmlrpc_proto as proto;
+pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+#[cfg(feature = "tls")]
+pub use xmlrpc_proto::tls;
+pub use xmlrpc_proto::{
+    DateTime, Fault, FromValue, Headers, IntoValue, Limits, MethodCall, RequestHead, ServerConfig,
+    Struct, Value, xmlrpc,
+};

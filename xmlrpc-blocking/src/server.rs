@@ -1,0 +1,660 @@
+//! The server: a [`Site`] served by a bounded pool of std threads.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use xmlrpc_proto::dispatch::Site;
+use xmlrpc_proto::driver::{Next, ServerSession};
+use xmlrpc_proto::{Limits, ServerConfig};
+
+use crate::block_on;
+#[cfg(feature = "tls")]
+use xmlrpc_proto::tls::rustls;
+
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 16 * 1024;
+/// The longest a worker blocks in one read, so that it notices a shutdown
+/// and other connections waiting for a worker.
+const TICK: Duration = Duration::from_millis(100);
+/// How long a worker waits for the next request on a kept-alive
+/// connection before it sets the connection aside for one that waits.
+const PROBE: Duration = Duration::from_millis(2);
+
+/// What happens to a connection beyond the server's connection limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Overload {
+    /// Leave it in the listener's backlog until a connection closes (the
+    /// default).
+    #[default]
+    Wait,
+    /// Accept it, answer its first request `503 Service Unavailable` and
+    /// close it.
+    Refuse,
+}
+
+/// Builds a [`Server`]: worker threads, limits, overload policy.
+#[derive(Debug)]
+#[must_use]
+pub struct ServerBuilder {
+    site: Site,
+    config: ServerConfig,
+    workers: usize,
+    max_connections: usize,
+    max_in_flight: Option<usize>,
+    overload: Overload,
+    write_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl ServerBuilder {
+    /// Every bound and deadline of each connection (see [`Limits`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// The whole connection configuration (limits, `Server` header,
+    /// keep-alive, gzip).
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The number of worker threads: the most calls running at once.
+    /// Default four per CPU, between 8 and 64.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n.max(1);
+        self
+    }
+
+    /// The most connections open at once. Kept-alive connections beyond
+    /// the number of workers take turns: a worker sets an idle one aside
+    /// while another has a request waiting. Default 1024.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// The most calls running at once, over all connections. Default: the
+    /// number of workers (which bounds it anyway).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = Some(n.max(1));
+        self
+    }
+
+    /// Serves HTTPS with this rustls configuration (see
+    /// [`xmlrpc_proto::tls::server_config`]).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Serves HTTPS with a PEM certificate chain and private key.
+    ///
+    /// # Errors
+    ///
+    /// When the PEM data is unusable or the key does not fit.
+    #[cfg(feature = "tls")]
+    pub fn tls_pem(
+        self,
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
+        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
+        Ok(self.tls(config))
+    }
+
+    /// What happens beyond the connection and in-flight limits. Default
+    /// [`Overload::Wait`].
+    pub fn overload(mut self, overload: Overload) -> Self {
+        self.overload = overload;
+        self
+    }
+
+    /// How long one write to a peer may block before the connection is
+    /// dropped (a peer that does not read its answers). Default 30 s.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The server.
+    #[must_use]
+    pub fn build(self) -> Server {
+        Server {
+            shared: Arc::new(Shared {
+                site: Arc::new(self.site),
+                config: self.config,
+                workers: self.workers,
+                max_connections: self.max_connections,
+                max_in_flight: self.max_in_flight.unwrap_or(self.workers),
+                overload: self.overload,
+                write_timeout: self.write_timeout,
+                #[cfg(feature = "tls")]
+                tls: self.tls,
+                stop: AtomicBool::new(false),
+                state: Mutex::new(State::default()),
+                changed: Condvar::new(),
+            }),
+        }
+    }
+}
+
+/// An XML-RPC server on std threads: serves a [`Site`] (dispatchers
+/// mounted on paths) on a [`TcpListener`].
+///
+/// [`serve`](Self::serve) accepts on the calling thread and serves the
+/// connections on a bounded pool of worker threads. Each connection is
+/// driven by the core's [`ServerConnection`](xmlrpc_proto::ServerConnection)
+/// (keep-alive, pipelining, limits and deadlines are the core's; the
+/// deadlines are enforced with socket timeouts). Asynchronous procedures
+/// are polled to completion on the worker ([`block_on`]).
+///
+/// ```no_run
+/// use std::net::TcpListener;
+/// use xmlrpc_blocking::{Dispatcher, Server, Site};
+///
+/// let mut d = Dispatcher::new();
+/// d.register("add", |a: i32, b: i32| a + b);
+/// let server = Server::builder(Site::standard(d)).workers(16).build();
+/// let stop = server.shutdown_handle();
+/// // From any thread, later: stop.shutdown();
+/// # let _ = stop;
+/// server.serve(TcpListener::bind("127.0.0.1:7080")?)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Server {
+    shared: Arc<Shared>,
+}
+
+/// Stops a [`Server`] gracefully from any thread: it stops accepting,
+/// finishes the calls in flight, closes idle connections, and
+/// [`Server::serve`] returns.
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle {
+    shared: Arc<Shared>,
+}
+
+impl ShutdownHandle {
+    /// Starts the shutdown and returns at once.
+    pub fn shutdown(&self) {
+        let shared = &self.shared;
+        shared.stop.store(true, Ordering::SeqCst);
+        let listeners = shared.lock().listeners.clone();
+        shared.changed.notify_all();
+        // A thread blocked in `accept` wakes up for a connection.
+        for addr in listeners {
+            let _ = TcpStream::connect_timeout(&wake_address(addr), Duration::from_secs(1));
+        }
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    #[must_use]
+    pub fn is_shutdown(&self) -> bool {
+        self.shared.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// The address to connect to so as to wake a listener bound to `addr`.
+fn wake_address(mut addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        match addr {
+            SocketAddr::V4(_) => addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into()),
+            SocketAddr::V6(_) => addr.set_ip(std::net::Ipv6Addr::LOCALHOST.into()),
+        }
+    }
+    addr
+}
+
+#[derive(Debug)]
+struct Shared {
+    site: Arc<Site>,
+    config: ServerConfig,
+    workers: usize,
+    max_connections: usize,
+    max_in_flight: usize,
+    overload: Overload,
+    write_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<rustls::ServerConfig>>,
+    stop: AtomicBool,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Connections waiting for a worker: new ones, and kept-alive ones
+    /// set aside between requests.
+    queue: VecDeque<Conn>,
+    /// Connections open (queued or being served), refusals included.
+    open: usize,
+    /// Connections open only to be refused.
+    refusing: usize,
+    /// Calls running.
+    in_flight: usize,
+    /// Addresses of the listeners being served, to wake their `accept`.
+    listeners: Vec<SocketAddr>,
+}
+
+/// One connection and its session.
+#[derive(Debug)]
+struct Conn {
+    stream: Stream,
+    session: ServerSession,
+    peer: SocketAddr,
+    refusal: bool,
+}
+
+impl Server {
+    /// A server for `site` with the default limits.
+    #[must_use]
+    pub fn new(site: Site) -> Self {
+        Self::builder(site).build()
+    }
+
+    /// A builder for a server of `site`.
+    pub fn builder(site: Site) -> ServerBuilder {
+        let cpus = thread::available_parallelism().map_or(2, usize::from);
+        ServerBuilder {
+            site,
+            config: ServerConfig::default(),
+            workers: (cpus * 4).clamp(8, 64),
+            max_connections: 1024,
+            max_in_flight: None,
+            overload: Overload::Wait,
+            write_timeout: Duration::from_secs(30),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// A handle that stops this server gracefully, from any thread.
+    #[must_use]
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Serves connections from `listener` until shutdown, then waits for
+    /// the calls in flight to be answered and returns. Accepts on the
+    /// calling thread; the workers are scoped to this call.
+    ///
+    /// # Errors
+    ///
+    /// When the listener's address cannot be read. Failures to accept are
+    /// logged and retried, and each connection's errors end that
+    /// connection only.
+    pub fn serve(&self, listener: TcpListener) -> io::Result<()> {
+        let shared = &*self.shared;
+        let addr = listener.local_addr()?;
+        shared.lock().listeners.push(addr);
+        thread::scope(|scope| {
+            for i in 0..shared.workers {
+                let spawned = thread::Builder::new()
+                    .name(format!("xmlrpc-worker-{i}"))
+                    .spawn_scoped(scope, || shared.worker());
+                if let Err(e) = spawned {
+                    tracing::warn!(error = %e, "could not start a worker thread");
+                    if i == 0 {
+                        // Serve with this thread alone rather than not at
+                        // all: no accepting then, so stop here.
+                        shared.stop.store(true, Ordering::SeqCst);
+                    }
+                    break;
+                }
+            }
+            shared.accept_loop(&listener);
+            shared.changed.notify_all();
+        });
+        shared.lock().listeners.retain(|a| *a != addr);
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means a thread panicked while holding it;
+        // the queue and counters are still consistent (every change to
+        // them is a single step).
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    fn accept_loop(&self, listener: &TcpListener) {
+        loop {
+            if self.overload == Overload::Wait {
+                let mut state = self.lock();
+                while state.open >= self.max_connections && !self.stopping() {
+                    state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+                }
+            }
+            if self.stopping() {
+                return;
+            }
+            let (stream, peer) = match listener.accept() {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_error(&e);
+                    continue;
+                }
+            };
+            if self.stopping() {
+                // Most likely the wake-up connection of the shutdown.
+                return;
+            }
+            let _ = stream.set_nodelay(true);
+            let _ = stream.set_write_timeout(Some(self.write_timeout));
+            let now = Instant::now();
+            let mut state = self.lock();
+            let refusal = state.open >= self.max_connections;
+            if refusal && state.refusing >= self.max_connections {
+                tracing::debug!(%peer, "over the connection limit: dropped");
+                continue;
+            }
+            let session = if refusal {
+                state.refusing += 1;
+                ServerSession::refusing(self.config.clone(), Some(peer), now)
+            } else {
+                ServerSession::new(Arc::clone(&self.site), self.config.clone(), Some(peer), now)
+            };
+            state.open += 1;
+            state.queue.push_back(Conn {
+                stream: Stream::Plain(stream),
+                session,
+                peer,
+                refusal,
+            });
+            drop(state);
+            self.changed.notify_all();
+        }
+    }
+
+    /// A worker: serves queued connections until shutdown leaves none.
+    fn worker(&self) {
+        let mut buf = vec![0; READ_BUFFER];
+        loop {
+            let conn = {
+                let mut state = self.lock();
+                loop {
+                    if let Some(c) = state.queue.pop_front() {
+                        break c;
+                    }
+                    if self.stopping() {
+                        return;
+                    }
+                    state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+                }
+            };
+            if let Some(conn) = self.turn(conn, &mut buf) {
+                self.lock().queue.push_back(conn);
+                self.changed.notify_one();
+            }
+        }
+    }
+
+    /// Takes a slot for a call: waits for one, or with
+    /// [`Overload::Refuse`] gives up (`false`) when none is free.
+    fn enter_call(&self) -> bool {
+        let mut state = self.lock();
+        while state.in_flight >= self.max_in_flight {
+            if self.overload == Overload::Refuse {
+                return false;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.in_flight += 1;
+        true
+    }
+
+    fn leave_call(&self) {
+        self.lock().in_flight -= 1;
+        self.changed.notify_all();
+    }
+
+    fn others_waiting(&self) -> bool {
+        !self.lock().queue.is_empty()
+    }
+
+    /// Serves `conn` until it closes (`None`), or until it is idle while
+    /// other connections wait for a worker: then it is handed back, to be
+    /// queued again.
+    fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Option<Conn> {
+        #[cfg(feature = "tls")]
+        let result = self
+            .start_tls(&mut conn)
+            .and_then(|()| self.drive(&mut conn, buf));
+        #[cfg(not(feature = "tls"))]
+        let result = self.drive(&mut conn, buf);
+        match result {
+            Ok(true) => return Some(conn),
+            Ok(false) => {}
+            Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
+        }
+        conn.stream.close();
+        let mut state = self.lock();
+        state.open -= 1;
+        if conn.refusal {
+            state.refusing -= 1;
+        }
+        drop(state);
+        self.changed.notify_all();
+        None
+    }
+
+    /// The connection loop. `Ok(true)`: set the connection aside;
+    /// `Ok(false)`: it is done.
+    fn drive(&self, conn: &mut Conn, buf: &mut [u8]) -> io::Result<bool> {
+        let Conn {
+            stream, session, ..
+        } = conn;
+        loop {
+            while let Some(job) = session.poll_job() {
+                if !self.enter_call() {
+                    session.refuse(job);
+                    continue;
+                }
+                let answer = match job.start().into_ready() {
+                    Ok(answer) => answer,
+                    Err(running) => block_on(running),
+                };
+                self.leave_call();
+                session.finish(answer);
+            }
+            while let Some(out) = session.poll_transmit() {
+                match stream.write(out) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    Ok(n) => session.advance_transmit(n),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            stream.flush()?;
+            let (read, deadline) = match session.next(self.stopping()) {
+                Next::Close => return Ok(false),
+                Next::Wait { read, deadline } => (read, deadline),
+                #[allow(unreachable_patterns)]
+                _ => return Ok(false),
+            };
+            let now = Instant::now();
+            if deadline.is_some_and(|d| d <= now) {
+                session.handle_timeout(now);
+                continue;
+            }
+            let mut wait = deadline.map_or(TICK, |d| d - now).min(TICK);
+            if !read {
+                thread::sleep(wait);
+                session.handle_timeout(Instant::now());
+                continue;
+            }
+            let idle = session.is_idle();
+            let set_aside = idle && self.others_waiting();
+            if set_aside {
+                wait = wait.min(PROBE);
+            }
+            stream
+                .tcp()?
+                .set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
+            match stream.read(buf) {
+                Ok(0) => session.handle_eof(),
+                Ok(n) => session.handle_data(&buf[..n], Instant::now()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    let now = Instant::now();
+                    if deadline.is_some_and(|d| d <= now) {
+                        session.handle_timeout(now);
+                    } else if set_aside && session.is_idle() {
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Shared {
+    /// Replaces a new connection's plain stream by a TLS one, once the
+    /// handshake is done (within the head deadline).
+    fn start_tls(&self, conn: &mut Conn) -> io::Result<()> {
+        let Some(config) = &self.tls else {
+            return Ok(());
+        };
+        let placeholder = Stream::Closed;
+        let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, placeholder) else {
+            // Already TLS (a connection set aside and taken up again).
+            return Ok(());
+        };
+        let tls = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
+        let mut stream = rustls::StreamOwned::new(tls, tcp);
+        let until = Instant::now() + self.config.limits.head_timeout;
+        while stream.conn.is_handshaking() {
+            let left = until
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake"))?;
+            stream.sock.set_read_timeout(Some(left.min(TICK)))?;
+            match stream.conn.complete_io(&mut stream.sock) {
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    if self.stopping() {
+                        return Err(io::Error::new(io::ErrorKind::Interrupted, "shutting down"));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        conn.stream = Stream::Tls(Box::new(stream));
+        Ok(())
+    }
+}
+
+/// A server socket, plain or TLS.
+#[derive(Debug)]
+enum Stream {
+    Plain(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+    /// Briefly, while a plain stream becomes a TLS one.
+    #[cfg(feature = "tls")]
+    Closed,
+}
+
+impl Stream {
+    fn tcp(&self) -> io::Result<&TcpStream> {
+        match self {
+            Self::Plain(s) => Ok(s),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => Ok(&s.sock),
+            #[cfg(feature = "tls")]
+            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    /// Closes the connection, with a TLS `close_notify` first.
+    fn close(&mut self) {
+        #[cfg(feature = "tls")]
+        if let Self::Tls(s) = self {
+            s.conn.send_close_notify();
+            let _ = s.conn.complete_io(&mut s.sock);
+        }
+        if let Ok(tcp) = self.tcp() {
+            let _ = tcp.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Self::Closed => Ok(()),
+        }
+    }
+}
+
+/// Logs a failed `accept`; after one that concerns the listener itself
+/// (out of file descriptors, say), waits a little so as not to spin.
+fn accept_error(e: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset, Interrupted};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset | Interrupted
+    ) {
+        tracing::debug!(error = %e, "accept");
+    } else {
+        tracing::warn!(error = %e, "accept failed; pausing");
+        thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,736 @@
+//! The server side of one HTTP/1.1 connection: [`ServerConnection`].
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use crate::error::{ProtocolError, RespondError, StateError};
+use crate::http::{self, BodyReader, Framing, HeadScan, HeadStatus, InBuf};
+use crate::{
+    DecodeError, EncodeOptions, Fault, Limits, MethodCall, RequestHead, Value, Version, codec,
+};
+
+/// Extra input buffered beyond the head and body limits (one read's
+/// worth) before a connection that keeps sending while a call is in
+/// flight is cut off.
+const INPUT_SLACK: usize = 64 * 1024;
+
+/// How a [`ServerConnection`] behaves.
+///
+/// ```
+/// use xmlrpc_proto::ServerConfig;
+///
+/// let mut config = ServerConfig::default();
+/// config.limits.max_body_bytes = 32 * 1024 * 1024;
+/// config.server_header = None;
+/// assert!(config.keep_alive);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Every bound enforced against the peer, and the deadlines.
+    pub limits: Limits,
+    /// How responses are written.
+    pub encode: EncodeOptions,
+    /// The `Server` header value; `None` sends none. Default
+    /// `xmlrpc-rs`.
+    pub server_header: Option<String>,
+    /// Whether connections may persist between requests (HTTP/1.1 by
+    /// default, HTTP/1.0 with `Connection: keep-alive`). Default `true`;
+    /// `false` closes every connection after one answer.
+    pub keep_alive: bool,
+    /// Responses larger than this many bytes are gzip-compressed when the
+    /// request's `Accept-Encoding` allows it. Default `Some(1400)`, as
+    /// Python's `xmlrpc.server`; `None` never compresses.
+    #[cfg(feature = "gzip")]
+    pub gzip_threshold: Option<usize>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            encode: EncodeOptions::default(),
+            server_header: Some("xmlrpc-rs".to_owned()),
+            keep_alive: true,
+            #[cfg(feature = "gzip")]
+            gzip_threshold: Some(1400),
+        }
+    }
+}
+
+/// A well-formed call, ready for the dispatcher.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct IncomingCall {
+    /// The HTTP request it came in.
+    pub head: RequestHead,
+    /// The call.
+    pub call: MethodCall,
+}
+
+/// A valid HTTP request whose body is not a valid `methodCall`. Answer it
+/// with a fault; the connection stays usable.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BadCall {
+    /// The HTTP request it came in.
+    pub head: RequestHead,
+    /// Why the body could not be decoded.
+    pub error: DecodeError,
+}
+
+/// What a [`ServerConnection`] has for the caller.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ServerEvent {
+    /// A call: answer it with [`ServerConnection::respond`] (or
+    /// `respond_status`/`respond_raw`, for instance `404` for a path that
+    /// serves nothing).
+    Call(IncomingCall),
+    /// A request whose body is not a `methodCall`: answer it with a fault.
+    BadCall(BadCall),
+    /// The peer closed the connection between requests.
+    Closed,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Answer {
+    version: Version,
+    keep_alive: bool,
+    #[cfg(feature = "gzip")]
+    accept_gzip: bool,
+}
+
+#[derive(Debug)]
+enum Phase {
+    /// Between requests.
+    Idle,
+    /// Part of a head has arrived.
+    Head {
+        deadline: Option<Instant>,
+        scan: HeadScan,
+    },
+    /// The head is complete; the body is arriving.
+    Body {
+        head: Box<RequestHead>,
+        answer: Answer,
+        reader: BodyReader,
+        body: Vec<u8>,
+        coding: Option<Vec<u8>>,
+        deadline: Option<Instant>,
+    },
+    /// A complete request, not yet handed out by `poll_event`.
+    Complete {
+        head: Box<RequestHead>,
+        answer: Answer,
+        body: Vec<u8>,
+    },
+    /// A call handed out, awaiting its answer.
+    InFlight { answer: Answer },
+    /// No more requests: closed once the output is written.
+    Closing,
+}
+
+/// The server side of one HTTP/1.1 connection, as a state machine: bytes
+/// in, XML-RPC calls out, answers in, bytes out. It does no I/O and reads
+/// no clock.
+///
+/// # Methods
+///
+/// - A. Inputs: [`handle_open`](Self::handle_open) (optional, arms the
+///   first idle deadline), [`handle_data`](Self::handle_data),
+///   [`handle_eof`](Self::handle_eof), [`handle_timeout`](Self::handle_timeout).
+/// - B. Outputs: [`poll_event`](Self::poll_event),
+///   [`poll_transmit`](Self::poll_transmit) with
+///   [`advance_transmit`](Self::advance_transmit),
+///   [`poll_timeout`](Self::poll_timeout).
+/// - C. Commands: [`respond`](Self::respond),
+///   [`respond_status`](Self::respond_status), [`respond_raw`](Self::respond_raw),
+///   [`set_peer_addr`](Self::set_peer_addr).
+/// - D. Getters: [`wants_read`](Self::wants_read), [`is_closed`](Self::is_closed).
+///
+/// # Call order
+///
+/// 1. Drain `poll_event` until it returns `Ok(None)` or `Err`; answer each
+///    `Call` or `BadCall` (one call is in flight at a time: the next request
+///    is not parsed until this one is answered, so answers leave in request
+///    order).
+/// 2. Write what `poll_transmit` gives, reporting each write with
+///    `advance_transmit`, until it returns `None`.
+/// 3. If `is_closed`, close the socket.
+/// 4. Arm a timer for `poll_timeout` (call `handle_timeout` when it fires),
+///    and if `wants_read`, read and pass the bytes to `handle_data` (or
+///    `handle_eof` at end of stream). Go to 1.
+///
+/// An `Err` from `poll_event` means the peer broke HTTP: the error answer
+/// (`400`, `405`, `411`, `413`, `431`…) is already queued and the
+/// connection closes once it is written.
+///
+/// ```
+/// use std::time::Instant;
+/// use xmlrpc_proto::{ServerConfig, ServerConnection, ServerEvent};
+///
+/// let mut conn = ServerConnection::new(ServerConfig::default());
+/// conn.handle_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", Instant::now());
+/// assert!(conn.poll_event().is_err());
+/// let out = conn.poll_transmit().unwrap().to_vec();
+/// assert!(out.starts_with(b"HTTP/1.1 405 Method Not Allowed\r\n"));
+/// conn.advance_transmit(out.len());
+/// assert!(conn.is_closed());
+/// ```
+#[derive(Debug)]
+pub struct ServerConnection {
+    config: ServerConfig,
+    phase: Phase,
+    input: InBuf,
+    out: Vec<u8>,
+    out_pos: usize,
+    error: Option<ProtocolError>,
+    eof: bool,
+    overflow: bool,
+    closed_event: bool,
+    last_now: Option<Instant>,
+    idle_deadline: Option<Instant>,
+    peer_addr: Option<SocketAddr>,
+}
+
+fn after(now: Option<Instant>, d: Duration) -> Option<Instant> {
+    now.and_then(|n| n.checked_add(d))
+}
+
+impl ServerConnection {
+    /// A connection that has received nothing yet.
+    #[must_use]
+    pub fn new(config: ServerConfig) -> Self {
+        Self {
+            config,
+            phase: Phase::Idle,
+            input: InBuf::default(),
+            out: Vec::new(),
+            out_pos: 0,
+            error: None,
+            eof: false,
+            overflow: false,
+            closed_event: false,
+            last_now: None,
+            idle_deadline: None,
+            peer_addr: None,
+        }
+    }
+
+    /// The connection was accepted at `now`: arms the idle deadline for the
+    /// first request, so that a peer that never sends a byte is closed
+    /// after [`Limits::idle_timeout`]. Without this call the first deadline
+    /// is armed by the first bytes.
+    pub fn handle_open(&mut self, now: Instant) {
+        self.last_now = Some(now);
+        if matches!(self.phase, Phase::Idle) && self.input.is_empty() {
+            self.idle_deadline = after(Some(now), self.config.limits.idle_timeout);
+        }
+    }
+
+    /// Records the peer's address, copied into every [`RequestHead`].
+    pub fn set_peer_addr(&mut self, addr: SocketAddr) {
+        self.peer_addr = Some(addr);
+    }
+
+    /// Takes bytes received from the peer at `now`.
+    ///
+    /// Never panics and never buffers more than
+    /// `max_head_bytes + max_body_bytes` plus 64 KiB: bytes handed over
+    /// while a call is in flight (when [`wants_read`](Self::wants_read) is
+    /// false) are kept up to that bound, and beyond it the connection
+    /// closes after the current answer. Bytes after an error or the end of
+    /// the stream are ignored.
+    pub fn handle_data(&mut self, data: &[u8], now: Instant) {
+        self.last_now = Some(now);
+        let limits = &self.config.limits;
+        let cap = limits
+            .max_head_bytes
+            .saturating_add(limits.max_body_bytes)
+            .saturating_add(INPUT_SLACK);
+        for piece in data.chunks(INPUT_SLACK) {
+            if self.error.is_some() || self.eof || self.overflow {
+                return;
+            }
+            if matches!(self.phase, Phase::Closing) {
+                return;
+            }
+            if self.input.len() + piece.len() > cap {
+                match self.phase {
+                    Phase::Complete { .. } | Phase::InFlight { .. } => {
+                        self.overflow = true;
+                        self.input.clear();
+                    }
+                    _ => self.fail(ProtocolError::InputOverflow),
+                }
+                return;
+            }
+            self.input.extend(piece);
+            self.advance(Some(now));
+        }
+    }
+
+    /// The peer closed its sending side.
+    ///
+    /// Between requests this yields [`ServerEvent::Closed`]; in the middle
+    /// of a request it is an error ([`ProtocolError::UnexpectedEof`]). A
+    /// call already received is still answered, then the connection
+    /// closes.
+    pub fn handle_eof(&mut self) {
+        if self.eof {
+            return;
+        }
+        self.eof = true;
+        self.advance(self.last_now);
+    }
+
+    /// The next event: `Ok(None)` when more input (or an answer) is needed.
+    ///
+    /// # Errors
+    ///
+    /// When the peer broke HTTP or a deadline passed: the error answer is
+    /// queued and the connection closes once it is written. The error is
+    /// sticky: every later call returns it again.
+    pub fn poll_event(&mut self) -> Result<Option<ServerEvent>, ProtocolError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        match std::mem::replace(&mut self.phase, Phase::Closing) {
+            Phase::Complete { head, answer, body } => {
+                self.phase = Phase::InFlight { answer };
+                let head = *head;
+                return Ok(Some(match codec::decode_call(&body, &self.config.limits) {
+                    Ok(call) => ServerEvent::Call(IncomingCall { head, call }),
+                    Err(error) => ServerEvent::BadCall(BadCall { head, error }),
+                }));
+            }
+            other => self.phase = other,
+        }
+        if self.closed_event {
+            self.closed_event = false;
+            return Ok(Some(ServerEvent::Closed));
+        }
+        Ok(None)
+    }
+
+    /// Answers the call in flight with a `methodResponse` in a `200 OK`.
+    ///
+    /// # Errors
+    ///
+    /// [`RespondError::State`] when no call awaits an answer;
+    /// [`RespondError::Encode`] when the value cannot be written, in which
+    /// case nothing is queued and the call still awaits its answer.
+    pub fn respond(&mut self, reply: &Result<Value, Fault>) -> Result<(), RespondError> {
+        self.in_flight()?;
+        let mut body = Vec::with_capacity(256);
+        codec::encode_response(reply, &self.config.encode, &mut body)?;
+        self.answer(200, "text/xml; charset=utf-8", body)?;
+        Ok(())
+    }
+
+    /// Answers the call in flight with an HTTP status and a short
+    /// plain-text body (its reason phrase), for instance `404` for a path
+    /// that serves nothing. The connection stays open as it would after a
+    /// normal answer.
+    ///
+    /// # Errors
+    ///
+    /// When no call awaits an answer.
+    pub fn respond_status(&mut self, status: u16) -> Result<(), StateError> {
+        let mut body = Vec::new();
+        let mut b = itoa::Buffer::new();
+        body.extend_from_slice(b.format(status).as_bytes());
+        body.push(b' ');
+        body.extend_from_slice(http::reason_phrase(status).as_bytes());
+        body.push(b'\n');
+        self.answer(status, "text/plain; charset=utf-8", body)
+    }
+
+    /// Answers the call in flight with any status, content type and body.
+    /// A status outside 200-599 is sent as 500; a `204` or `304` answer
+    /// carries no body.
+    /// A `content_type` that cannot be written as a header value (a line
+    /// break in it) is sent as `application/octet-stream`.
+    ///
+    /// # Errors
+    ///
+    /// When no call awaits an answer.
+    pub fn respond_raw(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<(), StateError> {
+        let content_type = if http::valid_header("Content-Type", content_type) {
+            content_type
+        } else {
+            "application/octet-stream"
+        };
+        self.answer(status, content_type, body.to_vec())
+    }
+
+    fn in_flight(&self) -> Result<Answer, StateError> {
+        match self.phase {
+            Phase::InFlight { answer } => Ok(answer),
+            Phase::Closing if self.out_pos >= self.out.len() => Err(StateError::Closed),
+            _ if self.error.is_some() => Err(StateError::Closed),
+            _ => Err(StateError::NoCallPending),
+        }
+    }
+
+    fn answer(&mut self, status: u16, content_type: &str, body: Vec<u8>) -> Result<(), StateError> {
+        let answer = self.in_flight()?;
+        let keep = answer.keep_alive && !self.overflow;
+        // A final answer has a status from 200 to 599; 204 and 304 have
+        // no body.
+        let status = if (200..=599).contains(&status) {
+            status
+        } else {
+            500
+        };
+        let no_body = status == 204 || status == 304;
+        let body = if no_body { Vec::new() } else { body };
+        #[cfg(feature = "gzip")]
+        let (body, gzipped) = match self.config.gzip_threshold {
+            Some(t) if answer.accept_gzip && body.len() > t => (http::gzip(&body), true),
+            _ => (body, false),
+        };
+        self.compact_out();
+        let out = &mut self.out;
+        out.reserve(160 + body.len());
+        out.extend_from_slice(b"HTTP/1.1 ");
+        let mut b = itoa::Buffer::new();
+        out.extend_from_slice(b.format(status).as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(http::reason_phrase(status).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if let Some(s) = &self.config.server_header {
+            if http::valid_header("Server", s) {
+                http::put_header(out, "Server", s.as_bytes());
+            }
+        }
+        if !no_body {
+            http::put_header(out, "Content-Type", content_type.as_bytes());
+            http::put_content_length(out, body.len());
+        }
+        #[cfg(feature = "gzip")]
+        if gzipped {
+            http::put_header(out, "Content-Encoding", b"gzip");
+        }
+        if !keep {
+            http::put_header(out, "Connection", b"close");
+        } else if answer.version == Version::Http10 {
+            http::put_header(out, "Connection", b"keep-alive");
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(&body);
+        if keep {
+            self.phase = Phase::Idle;
+            self.idle_deadline = after(self.last_now, self.config.limits.idle_timeout);
+            self.advance(self.last_now);
+        } else {
+            self.phase = Phase::Closing;
+            self.input.clear();
+        }
+        Ok(())
+    }
+
+    fn compact_out(&mut self) {
+        if self.out_pos > 0 {
+            self.out.drain(..self.out_pos);
+            self.out_pos = 0;
+        }
+    }
+
+    /// Bytes to write to the peer, oldest first; `None` when there are
+    /// none.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
+        let pending = &self.out[self.out_pos..];
+        if pending.is_empty() {
+            None
+        } else {
+            Some(pending)
+        }
+    }
+
+    /// Reports that the first `n` bytes given by `poll_transmit` were
+    /// written (a partial write is fine).
+    pub fn advance_transmit(&mut self, n: usize) {
+        self.out_pos = (self.out_pos + n).min(self.out.len());
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+        }
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next be
+    /// called: the end of the idle period between requests, or the head
+    /// or body deadline of the request arriving. `None` while a call is in
+    /// flight (the handler's time is the application's) and once closed.
+    ///
+    /// The head deadline runs from the first byte of the head
+    /// ([`Limits::head_timeout`]), the body deadline from the end of the
+    /// head ([`Limits::body_timeout`]); neither is extended by bytes that
+    /// trickle in. The idle period ([`Limits::idle_timeout`]) runs from
+    /// the last time the connection was given (`handle_*`'s `now`) before
+    /// the previous answer was queued.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.error.is_some() {
+            return None;
+        }
+        match &self.phase {
+            Phase::Idle => self.idle_deadline,
+            Phase::Head { deadline, .. } | Phase::Body { deadline, .. } => *deadline,
+            _ => None,
+        }
+    }
+
+    /// The time is `now`: a passed deadline closes the connection. An idle
+    /// connection closes silently; a request whose head or body is late
+    /// gets `408 Request Timeout` and [`ProtocolError::Timeout`].
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.last_now = Some(now);
+        if self.error.is_some() {
+            return;
+        }
+        match &self.phase {
+            Phase::Idle if self.idle_deadline.is_some_and(|d| now >= d) => {
+                self.phase = Phase::Closing;
+                self.input.clear();
+            }
+            Phase::Head {
+                deadline: Some(d), ..
+            } if now >= *d => self.fail(ProtocolError::Timeout("request head")),
+            Phase::Body {
+                deadline: Some(d), ..
+            } if now >= *d => self.fail(ProtocolError::Timeout("request body")),
+            _ => {}
+        }
+    }
+
+    /// Whether the caller should read from the peer: false while a call
+    /// awaits its answer, after an error and once closing.
+    #[must_use]
+    pub fn wants_read(&self) -> bool {
+        self.error.is_none()
+            && !self.eof
+            && matches!(
+                self.phase,
+                Phase::Idle | Phase::Head { .. } | Phase::Body { .. }
+            )
+    }
+
+    /// Whether the connection is finished and everything queued has been
+    /// written: close the socket.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        matches!(self.phase, Phase::Closing) && self.out_pos >= self.out.len()
+    }
+
+    /// How many received bytes are buffered and not yet parsed.
+    #[cfg(test)]
+    pub(crate) fn buffered(&self) -> usize {
+        self.input.len()
+    }
+
+    /// Queues the error answer for `e` and closes.
+    fn fail(&mut self, e: ProtocolError) {
+        let status = e.status_hint();
+        tracing::debug!(error = %e, status, "closing connection after protocol error");
+        self.compact_out();
+        let out = &mut self.out;
+        out.extend_from_slice(b"HTTP/1.1 ");
+        let mut b = itoa::Buffer::new();
+        out.extend_from_slice(b.format(status).as_bytes());
+        out.push(b' ');
+        let reason = http::reason_phrase(status);
+        out.extend_from_slice(reason.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        if let Some(s) = &self.config.server_header {
+            if http::valid_header("Server", s) {
+                http::put_header(out, "Server", s.as_bytes());
+            }
+        }
+        if status == 405 {
+            http::put_header(out, "Allow", b"POST");
+        }
+        let text = format!("{status} {reason}: {e}\n");
+        http::put_header(out, "Content-Type", b"text/plain; charset=utf-8");
+        http::put_content_length(out, text.len());
+        http::put_header(out, "Connection", b"close");
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(text.as_bytes());
+        self.error = Some(e);
+        self.phase = Phase::Closing;
+        self.input.clear();
+    }
+
+    /// Parses as far as the buffered input allows.
+    fn advance(&mut self, now: Option<Instant>) {
+        loop {
+            match &mut self.phase {
+                Phase::Idle => {
+                    // Empty lines before a request line are ignored
+                    // (RFC 9112, section 2.2).
+                    let skip = self
+                        .input
+                        .as_slice()
+                        .iter()
+                        .take_while(|&&b| b == b'\r' || b == b'\n')
+                        .count();
+                    self.input.consume(skip);
+                    if self.input.is_empty() {
+                        if self.eof {
+                            self.closed_event = true;
+                            self.phase = Phase::Closing;
+                        }
+                        return;
+                    }
+                    self.phase = Phase::Head {
+                        deadline: after(now, self.config.limits.head_timeout),
+                        scan: HeadScan::default(),
+                    };
+                }
+                Phase::Head { scan, .. } => {
+                    let max_headers = self.config.limits.max_headers;
+                    let status = scan.scan(
+                        self.input.as_slice(),
+                        self.config.limits.max_head_bytes,
+                        self.eof,
+                        |b| http::check_request_prefix(b, max_headers),
+                    );
+                    match status {
+                        Err(e) => return self.fail(e),
+                        Ok(HeadStatus::Partial) => return,
+                        Ok(HeadStatus::Complete(n)) => {
+                            let parsed =
+                                http::parse_request(&self.input.as_slice()[..n], max_headers);
+                            self.input.consume(n);
+                            match parsed {
+                                Ok(raw) => {
+                                    if let Err(e) = self.start_request(raw, now) {
+                                        return self.fail(e);
+                                    }
+                                }
+                                Err(e) => return self.fail(ProtocolError::BadHead(e)),
+                            }
+                        }
+                    }
+                }
+                Phase::Body { reader, body, .. } => {
+                    let limits = &self.config.limits;
+                    match reader.read(
+                        &mut self.input,
+                        body,
+                        limits.max_body_bytes,
+                        limits.max_head_bytes,
+                    ) {
+                        Err(e) => return self.fail(e),
+                        Ok(false) => {
+                            if self.eof {
+                                self.fail(ProtocolError::UnexpectedEof);
+                            }
+                            return;
+                        }
+                        Ok(true) => {
+                            let Phase::Body {
+                                head,
+                                answer,
+                                body,
+                                coding,
+                                ..
+                            } = std::mem::replace(&mut self.phase, Phase::Closing)
+                            else {
+                                // This arm matched `Phase::Body`.
+                                unreachable!()
+                            };
+                            let body = match coding {
+                                None => body,
+                                Some(c) => {
+                                    match http::decode_content(&c, body, limits.max_body_bytes) {
+                                        Ok(b) => b,
+                                        Err(e) => return self.fail(e),
+                                    }
+                                }
+                            };
+                            self.phase = Phase::Complete { head, answer, body };
+                            return;
+                        }
+                    }
+                }
+                Phase::Complete { .. } | Phase::InFlight { .. } | Phase::Closing => return,
+            }
+        }
+    }
+
+    fn start_request(
+        &mut self,
+        raw: http::RawRequest,
+        now: Option<Instant>,
+    ) -> Result<(), ProtocolError> {
+        let limits = self.config.limits.clone();
+        if raw.method != "POST" {
+            return Err(ProtocolError::MethodNotAllowed(raw.method));
+        }
+        let framing = http::declared_framing(raw.version, &raw.headers)
+            .map_err(ProtocolError::BadHead)?
+            .ok_or(ProtocolError::LengthRequired)?;
+        if let Framing::Length(n) = framing {
+            if n > limits.max_body_bytes as u64 {
+                return Err(ProtocolError::BodyTooLarge {
+                    len: n,
+                    limit: limits.max_body_bytes,
+                });
+            }
+        }
+        let coding = http::content_coding(&raw.headers);
+        if let Some(c) = &coding {
+            let supported = cfg!(feature = "gzip")
+                && (c.eq_ignore_ascii_case(b"gzip") || c.eq_ignore_ascii_case(b"x-gzip"));
+            if !supported {
+                return Err(ProtocolError::BadContentEncoding(
+                    String::from_utf8_lossy(c).into_owned(),
+                ));
+            }
+        }
+        let keep_alive = self.config.keep_alive && http::keep_alive(raw.version, &raw.headers);
+        let has_body = framing != Framing::Length(0);
+        // Sent even when part of the body is already here (allowed by RFC
+        // 9110, section 10.1.1), so that the output does not depend on how
+        // the input was split.
+        if raw.version == Version::Http11
+            && has_body
+            && http::has_token(&raw.headers, "expect", "100-continue")
+        {
+            self.compact_out();
+            self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        let answer = Answer {
+            version: raw.version,
+            keep_alive,
+            #[cfg(feature = "gzip")]
+            accept_gzip: http::accepts_gzip(&raw.headers),
+        };
+        let mut head = RequestHead::new(raw.method, raw.path);
+        head.version = raw.version;
+        head.headers = raw.headers;
+        head.keep_alive = keep_alive;
+        head.peer_addr = self.peer_addr;
+        let capacity = match framing {
+            Framing::Length(n) => usize::try_from(n).unwrap_or(0).min(64 * 1024),
+            _ => 0,
+        };
+        self.phase = Phase::Body {
+            head: Box::new(head),
+            answer,
+            reader: BodyReader::new(framing),
+            body: Vec::with_capacity(capacity),
+            coding,
+            deadline: after(now, limits.body_timeout),
+        };
+        Ok(())
+    }
+}

@@ -1,0 +1,560 @@
+//! The server: a [`Site`] served on `futures-io` streams.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use smol::channel::{self, Receiver, Sender};
+use smol::future;
+use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use smol::lock::{Semaphore, SemaphoreGuardArc};
+use smol::net::{TcpListener, TcpStream};
+use smol::stream::{Stream, StreamExt};
+use xmlrpc_proto::dispatch::Site;
+use xmlrpc_proto::driver::{Next, ServerSession};
+use xmlrpc_proto::service::Job;
+use xmlrpc_proto::{Limits, ServerConfig};
+
+use crate::timer::{sleep_until, timeout};
+
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 16 * 1024;
+
+/// A future that a [`Spawner`] runs to completion.
+pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// Runs each connection's future on some executor: `smol::spawn` by
+/// default; `async_std::task::spawn`, or a handle to your own
+/// executor, inside an application built on another runtime.
+pub type Spawner = Arc<dyn Fn(BoxFuture) + Send + Sync>;
+
+/// What happens to a connection or a call beyond the server's limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Overload {
+    /// Wait for a slot: a connection beyond the limit stays in the
+    /// listener's backlog, a call beyond it waits before it runs (the
+    /// default).
+    #[default]
+    Wait,
+    /// Answer at once with `503 Service Unavailable` and go on.
+    Refuse,
+}
+
+/// A source of connections: a [`TcpListener`], a `UnixListener`, a
+/// channel of streams, any [`Stream`] of them ([`Incoming`]), or your own.
+pub trait Accept: Send {
+    /// The stream type.
+    type Io: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+
+    /// The next connection and its peer's address, if known. `None` when
+    /// there will be no more connections: the server then stops as on
+    /// shutdown.
+    fn accept(
+        &mut self,
+    ) -> impl Future<Output = Option<io::Result<(Self::Io, Option<SocketAddr>)>>> + Send;
+}
+
+impl Accept for TcpListener {
+    type Io = TcpStream;
+
+    async fn accept(&mut self) -> Option<io::Result<(TcpStream, Option<SocketAddr>)>> {
+        Some(Self::accept(self).await.map(|(stream, peer)| {
+            // Small request/response exchanges: no Nagle delay.
+            let _ = stream.set_nodelay(true);
+            (stream, Some(peer))
+        }))
+    }
+}
+
+#[cfg(unix)]
+impl Accept for smol::net::unix::UnixListener {
+    type Io = smol::net::unix::UnixStream;
+
+    async fn accept(&mut self) -> Option<io::Result<(Self::Io, Option<SocketAddr>)>> {
+        Some(Self::accept(self).await.map(|(s, _)| (s, None)))
+    }
+}
+
+/// Streams handed over one by one, for example by a proxy or a test:
+/// the server stops when every sender is dropped.
+impl<T> Accept for Receiver<(T, Option<SocketAddr>)>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Io = T;
+
+    async fn accept(&mut self) -> Option<io::Result<(T, Option<SocketAddr>)>> {
+        self.recv().await.ok().map(Ok)
+    }
+}
+
+/// Any [`Stream`] of connections as a source, such as
+/// `async_std::net::TcpListener::incoming()` or
+/// `smol::net::TcpListener::incoming()`. Peer addresses are not known
+/// this way.
+#[derive(Debug)]
+pub struct Incoming<S>(pub S);
+
+impl<S, T> Accept for Incoming<S>
+where
+    S: Stream<Item = io::Result<T>> + Unpin + Send,
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Io = T;
+
+    async fn accept(&mut self) -> Option<io::Result<(T, Option<SocketAddr>)>> {
+        self.0.next().await.map(|r| r.map(|io| (io, None)))
+    }
+}
+
+/// Stops a [`Server`] gracefully: it stops accepting, finishes the calls
+/// in flight, closes idle connections, and its `serve` calls return.
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle {
+    tx: Sender<()>,
+}
+
+impl ShutdownHandle {
+    /// Starts the shutdown. Returns at once; the server's `serve` futures
+    /// complete when the last connection is done.
+    pub fn shutdown(&self) {
+        self.tx.close();
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    #[must_use]
+    pub fn is_shutdown(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+/// Builds a [`Server`]: limits, overload policy, executor, TLS.
+#[must_use]
+pub struct ServerBuilder {
+    site: Site,
+    config: ServerConfig,
+    max_connections: usize,
+    max_in_flight: usize,
+    overload: Overload,
+    write_timeout: Duration,
+    spawner: Spawner,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<futures_rustls::rustls::ServerConfig>>,
+}
+
+impl fmt::Debug for ServerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("site", &self.site)
+            .field("max_connections", &self.max_connections)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("overload", &self.overload)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerBuilder {
+    /// Every bound and deadline of each connection (see [`Limits`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// The whole connection configuration (limits, `Server` header,
+    /// keep-alive, gzip).
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The most connections served at once. Default 1024.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// The most calls running at once, over all connections. Default 256.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n.max(1);
+        self
+    }
+
+    /// What happens beyond those limits. Default [`Overload::Wait`].
+    pub fn overload(mut self, overload: Overload) -> Self {
+        self.overload = overload;
+        self
+    }
+
+    /// How long one write to a peer may take before the connection is
+    /// dropped (a peer that does not read its answers). Default 30 s.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// How each connection's task is started. Default `smol::spawn`
+    /// (smol's global executor, which runs beside any other runtime).
+    ///
+    /// ```no_run
+    /// # let site = xmlrpc_smol::Site::new();
+    /// // Inside an async-std application:
+    /// # fn spawn_on_async_std(f: xmlrpc_smol::BoxFuture) {}
+    /// let server = xmlrpc_smol::Server::builder(site)
+    ///     .spawner(|f| spawn_on_async_std(f)) // async_std::task::spawn(f);
+    ///     .build();
+    /// # let _ = server;
+    /// ```
+    pub fn spawner(mut self, spawn: impl Fn(BoxFuture) + Send + Sync + 'static) -> Self {
+        self.spawner = Arc::new(spawn);
+        self
+    }
+
+    /// Serves HTTPS with this rustls configuration (see
+    /// [`xmlrpc_proto::tls::server_config`]).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: Arc<futures_rustls::rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Serves HTTPS with a PEM certificate chain and private key.
+    ///
+    /// # Errors
+    ///
+    /// When the PEM data is unusable or the key does not fit.
+    #[cfg(feature = "tls")]
+    pub fn tls_pem(
+        self,
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
+        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
+        Ok(self.tls(config))
+    }
+
+    /// The server.
+    #[must_use]
+    pub fn build(self) -> Server {
+        let (tx, rx) = channel::bounded(1);
+        Server {
+            shared: Arc::new(Shared {
+                site: Arc::new(self.site),
+                config: self.config,
+                connections: Arc::new(Semaphore::new(self.max_connections)),
+                refusals: Arc::new(Semaphore::new(self.max_connections)),
+                in_flight: Arc::new(Semaphore::new(self.max_in_flight)),
+                overload: self.overload,
+                write_timeout: self.write_timeout,
+                spawner: self.spawner,
+                #[cfg(feature = "tls")]
+                tls: self.tls,
+                stop_tx: tx,
+                stop_rx: rx,
+            }),
+        }
+    }
+}
+
+/// An XML-RPC server on any `futures-io` streams: smol's sockets,
+/// async-std's, or your own. Serves a [`Site`] (dispatchers mounted on
+/// paths).
+///
+/// Each connection is driven by the core's
+/// [`ServerConnection`](xmlrpc_proto::ServerConnection): keep-alive,
+/// pipelining, limits and deadlines are the core's; this type adds
+/// sockets, `async-io` timers (which work under any executor), a limit on
+/// open connections and on calls in flight, and graceful shutdown.
+///
+/// ```no_run
+/// use xmlrpc_smol::{Dispatcher, Server, Site};
+///
+/// # fn main() -> std::io::Result<()> {
+/// smol::block_on(async {
+///     let mut d = Dispatcher::new();
+///     d.register("add", |a: i32, b: i32| a + b);
+///     let server = Server::builder(Site::standard(d)).max_connections(100).build();
+///     let listener = smol::net::TcpListener::bind("127.0.0.1:7080").await?;
+///     server.serve(listener).await
+/// })
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Server {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    site: Arc<Site>,
+    config: ServerConfig,
+    connections: Arc<Semaphore>,
+    refusals: Arc<Semaphore>,
+    in_flight: Arc<Semaphore>,
+    overload: Overload,
+    write_timeout: Duration,
+    spawner: Spawner,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<futures_rustls::rustls::ServerConfig>>,
+    stop_tx: Sender<()>,
+    stop_rx: Receiver<()>,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Server")
+            .field("site", &self.site)
+            .field("overload", &self.overload)
+            .field("stopping", &self.stop_tx.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// A server for `site` with the default limits.
+    #[must_use]
+    pub fn new(site: Site) -> Self {
+        Self::builder(site).build()
+    }
+
+    /// A builder for a server of `site`.
+    pub fn builder(site: Site) -> ServerBuilder {
+        ServerBuilder {
+            site,
+            config: ServerConfig::default(),
+            max_connections: 1024,
+            max_in_flight: 256,
+            overload: Overload::Wait,
+            write_timeout: Duration::from_secs(30),
+            spawner: Arc::new(|f| smol::spawn(f).detach()),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// A handle that stops this server gracefully.
+    #[must_use]
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            tx: self.shared.stop_tx.clone(),
+        }
+    }
+
+    /// Serves connections from `listener` until shutdown, then waits for
+    /// the connections it accepted to finish.
+    ///
+    /// # Errors
+    ///
+    /// None at present: failures to accept are logged and retried, and
+    /// each connection's errors end that connection only.
+    pub async fn serve(&self, listener: TcpListener) -> io::Result<()> {
+        self.serve_incoming(listener).await
+    }
+
+    /// Serves the connections of any [`Accept`] source until shutdown (or
+    /// until the source ends), then waits for them to finish.
+    ///
+    /// # Errors
+    ///
+    /// As [`serve`](Self::serve).
+    pub async fn serve_incoming<A: Accept>(&self, mut incoming: A) -> io::Result<()> {
+        let shared = &self.shared;
+        // Each connection task holds a sender; the channel closes when the
+        // last one ends.
+        let (alive, all_done) = channel::bounded::<()>(1);
+        loop {
+            let reserved = if shared.overload == Overload::Wait {
+                let acquire = async { Some(Some(shared.connections.acquire_arc().await)) };
+                match future::or(stopped(&shared.stop_rx), acquire).await {
+                    Some(p) => p,
+                    None => break,
+                }
+            } else {
+                None
+            };
+            let accept = async { Some(incoming.accept().await) };
+            let (io, peer) = match future::or(stopped(&shared.stop_rx), accept).await {
+                None | Some(None) => break,
+                Some(Some(Ok(conn))) => conn,
+                Some(Some(Err(e))) => {
+                    accept_error(&e).await;
+                    continue;
+                }
+            };
+            let (permit, refuse) = match reserved {
+                Some(p) => (p, false),
+                None => match shared.connections.try_acquire_arc() {
+                    Some(p) => (p, false),
+                    None => match shared.refusals.try_acquire_arc() {
+                        Some(p) => (p, true),
+                        None => {
+                            tracing::debug!(?peer, "over the connection limit: dropped");
+                            continue;
+                        }
+                    },
+                },
+            };
+            let task_shared = Arc::clone(shared);
+            let alive = alive.clone();
+            (shared.spawner)(Box::pin(async move {
+                task_shared.connection(io, peer, refuse).await;
+                drop((permit, alive));
+            }));
+        }
+        drop(incoming);
+        drop(alive);
+        let _ = all_done.recv().await;
+        Ok(())
+    }
+
+    /// Serves one connection until it closes (or the server shuts down),
+    /// on the calling task. The connection and in-flight limits and TLS
+    /// apply as for accepted connections.
+    pub async fn serve_connection<Io>(&self, io: Io, peer: Option<SocketAddr>)
+    where
+        Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let permit = self.shared.connections.acquire_arc().await;
+        self.shared.connection(io, peer, false).await;
+        drop(permit);
+    }
+}
+
+/// Completes with `None` once the server shuts down.
+async fn stopped<T>(stop: &Receiver<()>) -> Option<T> {
+    // Nothing is ever sent: `recv` returns when the channel is closed.
+    let _ = stop.recv().await;
+    None
+}
+
+/// Logs a failed `accept`; after one that concerns the listener itself
+/// (out of file descriptors, say), waits a little so as not to spin.
+async fn accept_error(e: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tracing::debug!(error = %e, "accept");
+    } else {
+        tracing::warn!(error = %e, "accept failed; pausing");
+        smol::Timer::after(Duration::from_millis(100)).await;
+    }
+}
+
+/// What woke the connection loop.
+enum Wake {
+    Read(io::Result<usize>),
+    Timer,
+    Stop,
+}
+
+impl Shared {
+    async fn connection<Io>(&self, io: Io, peer: Option<SocketAddr>, refuse: bool)
+    where
+        Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        #[cfg(feature = "tls")]
+        if let Some(config) = &self.tls {
+            let handshake = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+            match timeout(self.config.limits.head_timeout, handshake).await {
+                Some(Ok(tls)) => log(self.drive(tls, peer, refuse).await, peer),
+                Some(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
+                None => tracing::debug!(?peer, "TLS handshake timed out"),
+            }
+            return;
+        }
+        log(self.drive(io, peer, refuse).await, peer);
+    }
+
+    /// The connection loop: jobs, answers, writes, reads and timers.
+    async fn drive<Io>(&self, mut io: Io, peer: Option<SocketAddr>, refuse: bool) -> io::Result<()>
+    where
+        Io: AsyncRead + AsyncWrite + Unpin,
+    {
+        let now = Instant::now();
+        let mut session = if refuse {
+            ServerSession::refusing(self.config.clone(), peer, now)
+        } else {
+            ServerSession::new(Arc::clone(&self.site), self.config.clone(), peer, now)
+        };
+        let mut buf = vec![0; READ_BUFFER];
+        loop {
+            while let Some(job) = session.poll_job() {
+                self.run(job, &mut session).await;
+            }
+            while let Some(out) = session.poll_transmit() {
+                let n = timeout(self.write_timeout, io.write(out))
+                    .await
+                    .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
+                if n == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
+                session.advance_transmit(n);
+            }
+            timeout(self.write_timeout, io.flush())
+                .await
+                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
+            let stopping = self.stop_rx.is_closed();
+            let Next::Wait { read, deadline } = session.next(stopping) else {
+                break;
+            };
+            let reading = async {
+                if read {
+                    Wake::Read(io.read(&mut buf).await)
+                } else {
+                    future::pending().await
+                }
+            };
+            let timer = async {
+                sleep_until(deadline).await;
+                Wake::Timer
+            };
+            let stop = async {
+                if stopping {
+                    future::pending().await
+                } else {
+                    let _ = self.stop_rx.recv().await;
+                    Wake::Stop
+                }
+            };
+            let wake = future::or(reading, future::or(timer, stop)).await;
+            match wake {
+                Wake::Read(r) => match r? {
+                    0 => session.handle_eof(),
+                    n => session.handle_data(&buf[..n], Instant::now()),
+                },
+                Wake::Timer => session.handle_timeout(Instant::now()),
+                Wake::Stop => {}
+            }
+        }
+        let _ = timeout(self.write_timeout, io.close()).await;
+        Ok(())
+    }
+
+    /// Runs one call within the in-flight limit and queues its answer.
+    async fn run(&self, job: Job, session: &mut ServerSession) {
+        let permit: SemaphoreGuardArc = match self.overload {
+            Overload::Refuse => match self.in_flight.try_acquire_arc() {
+                Some(p) => p,
+                None => return session.refuse(job),
+            },
+            _ => self.in_flight.acquire_arc().await,
+        };
+        let answer = match job.start().into_ready() {
+            Ok(answer) => answer,
+            Err(running) => running.await,
+        };
+        drop(permit);
+        session.finish(answer);
+    }
+}
+
+fn log(result: io::Result<()>, peer: Option<SocketAddr>) {
+    if let Err(e) = result {
+        tracing::debug!(?peer, error = %e, "connection ended");
+    }
+}

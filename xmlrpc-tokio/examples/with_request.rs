@@ -1,0 +1,54 @@
+//! A procedure that receives the HTTP request first (Twisted's
+//! `withRequest`): `headerValue(name)` returns every value of the request
+//! header `name`, and `whoami()` the caller's address.
+//!
+//! ```sh
+//! cargo run -p xmlrpc-tokio --example with_request
+//! ```
+//!
+//! It serves on `127.0.0.1:7081` (or the address given as argument), calls
+//! itself once with an extra header, prints the answers, and keeps serving
+//! until Ctrl-C.
+
+use xmlrpc_tokio::{Client, Dispatcher, RequestHead, Server, Site, Value};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut rpc = Dispatcher::new();
+    rpc.register_with_request("headerValue", |head: &RequestHead, name: String| {
+        head.headers
+            .get_all(&name)
+            .map(|v| Value::String(String::from_utf8_lossy(v).into_owned()))
+            .collect::<Vec<Value>>()
+    })
+    .help("Every value of the request header NAME.");
+    rpc.register_with_request("whoami", |head: &RequestHead| {
+        head.peer_addr.map(|a| a.to_string()).unwrap_or_default()
+    })
+    .help("The caller's address.");
+    rpc.enable_introspection();
+
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:7081".to_owned());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let url = format!("http://{}/RPC2", listener.local_addr()?);
+    println!("listening on {url}");
+    let server = Server::new(Site::standard(rpc));
+    let stop = server.shutdown_handle();
+    let serving = tokio::spawn(async move { server.serve(listener).await });
+
+    let client = Client::builder(&url)
+        .header("X-Example", "first")
+        .header("X-Example", "second")
+        .build()?;
+    let values: Vec<String> = client.call("headerValue", ("X-Example",)).await?;
+    println!("headerValue(\"X-Example\") = {values:?}");
+    let me: String = client.call("whoami", ()).await?;
+    println!("whoami() = {me}");
+
+    let _ = tokio::signal::ctrl_c().await;
+    stop.shutdown();
+    serving.await??;
+    Ok(())
+}

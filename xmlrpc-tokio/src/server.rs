@@ -1,0 +1,537 @@
+//! The server: a [`Site`] served on tokio sockets.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use xmlrpc_proto::dispatch::Site;
+use xmlrpc_proto::service::{self, Job, Step};
+use xmlrpc_proto::{Limits, ServerConfig, ServerConnection};
+
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 16 * 1024;
+/// The deadlines of a connection that is only read to be answered `503`.
+const REFUSAL_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What happens to a connection or a call beyond the server's limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Overload {
+    /// Wait for a slot: a connection beyond the limit stays in the
+    /// listener's backlog, a call beyond it waits before it runs (the
+    /// default).
+    #[default]
+    Wait,
+    /// Answer at once with `503 Service Unavailable` and go on.
+    Refuse,
+}
+
+/// A source of connections: a [`TcpListener`], a `UnixListener`, a
+/// channel of streams, or your own.
+pub trait Accept: Send {
+    /// The stream type.
+    type Io: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+
+    /// The next connection and its peer's address, if known. `None` when
+    /// there will be no more connections: the server then stops as on
+    /// shutdown.
+    fn accept(
+        &mut self,
+    ) -> impl Future<Output = Option<io::Result<(Self::Io, Option<SocketAddr>)>>> + Send;
+}
+
+impl Accept for TcpListener {
+    type Io = TcpStream;
+
+    async fn accept(&mut self) -> Option<io::Result<(TcpStream, Option<SocketAddr>)>> {
+        // The inherent `accept`, not this trait's.
+        Some(Self::accept(self).await.map(|(stream, peer)| {
+            // Small request/response exchanges: no Nagle delay.
+            let _ = stream.set_nodelay(true);
+            (stream, Some(peer))
+        }))
+    }
+}
+
+#[cfg(unix)]
+impl Accept for tokio::net::UnixListener {
+    type Io = tokio::net::UnixStream;
+
+    async fn accept(&mut self) -> Option<io::Result<(Self::Io, Option<SocketAddr>)>> {
+        Some(Self::accept(self).await.map(|(s, _)| (s, None)))
+    }
+}
+
+/// Streams handed over one by one, for example by a proxy or a test:
+/// the server stops when every sender is dropped.
+impl<T> Accept for mpsc::Receiver<(T, Option<SocketAddr>)>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Io = T;
+
+    async fn accept(&mut self) -> Option<io::Result<(T, Option<SocketAddr>)>> {
+        self.recv().await.map(Ok)
+    }
+}
+
+/// Stops a [`Server`] gracefully: it stops accepting, finishes the calls
+/// in flight, closes idle connections, and its `serve` calls return.
+#[derive(Clone, Debug)]
+pub struct ShutdownHandle {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl ShutdownHandle {
+    /// Starts the shutdown. Returns at once; the server's `serve` futures
+    /// complete when the last connection is done.
+    pub fn shutdown(&self) {
+        self.tx.send_replace(true);
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    #[must_use]
+    pub fn is_shutdown(&self) -> bool {
+        *self.tx.borrow()
+    }
+}
+
+/// Builds a [`Server`]: limits, overload policy, TLS.
+#[derive(Debug)]
+#[must_use]
+pub struct ServerBuilder {
+    site: Site,
+    config: ServerConfig,
+    max_connections: usize,
+    max_in_flight: usize,
+    overload: Overload,
+    write_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+}
+
+impl ServerBuilder {
+    /// Every bound and deadline of each connection (see [`Limits`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// The whole connection configuration (limits, `Server` header,
+    /// keep-alive, gzip).
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The most connections served at once. Default 1024.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// The most calls running at once, over all connections. Default 256.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n.max(1);
+        self
+    }
+
+    /// What happens beyond those limits. Default [`Overload::Wait`].
+    pub fn overload(mut self, overload: Overload) -> Self {
+        self.overload = overload;
+        self
+    }
+
+    /// How long one write to a peer may take before the connection is
+    /// dropped (a peer that does not read its answers). Default 30 s.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
+    /// Serves HTTPS with this rustls configuration (see
+    /// [`xmlrpc_proto::tls::server_config`]).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, config: Arc<tokio_rustls::rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Serves HTTPS with a PEM certificate chain and private key.
+    ///
+    /// # Errors
+    ///
+    /// When the PEM data is unusable or the key does not fit.
+    #[cfg(feature = "tls")]
+    pub fn tls_pem(
+        self,
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
+        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
+        Ok(self.tls(config))
+    }
+
+    /// The server.
+    #[must_use]
+    pub fn build(self) -> Server {
+        let (tx, _) = watch::channel(false);
+        Server {
+            shared: Arc::new(Shared {
+                site: self.site,
+                config: self.config,
+                connections: Arc::new(Semaphore::new(self.max_connections)),
+                refusals: Arc::new(Semaphore::new(self.max_connections)),
+                in_flight: Arc::new(Semaphore::new(self.max_in_flight)),
+                overload: self.overload,
+                write_timeout: self.write_timeout,
+                #[cfg(feature = "tls")]
+                tls: self.tls,
+                shutdown: Arc::new(tx),
+            }),
+        }
+    }
+}
+
+/// An XML-RPC server: serves a [`Site`] (dispatchers mounted on paths) on
+/// any number of listeners.
+///
+/// Each connection is driven by the core's
+/// [`ServerConnection`]: keep-alive, pipelining, limits and deadlines are
+/// the core's; this type adds sockets, tokio timers, a limit on open
+/// connections and on calls in flight, and graceful shutdown.
+///
+/// Synchronous procedures run on the connection's task: make long ones
+/// asynchronous (or use `tokio::task::spawn_blocking` inside them).
+///
+/// ```no_run
+/// use xmlrpc_tokio::{Dispatcher, Server, Site};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let mut d = Dispatcher::new();
+/// d.register("add", |a: i32, b: i32| a + b);
+/// let server = Server::builder(Site::standard(d)).max_connections(100).build();
+/// let stop = server.shutdown_handle();
+/// tokio::spawn(async move {
+///     let _ = tokio::signal::ctrl_c().await;
+///     stop.shutdown();
+/// });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:7080").await?;
+/// server.serve(listener).await
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Server {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    site: Site,
+    config: ServerConfig,
+    connections: Arc<Semaphore>,
+    refusals: Arc<Semaphore>,
+    in_flight: Arc<Semaphore>,
+    overload: Overload,
+    write_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+impl Server {
+    /// A server for `site` with the default limits.
+    #[must_use]
+    pub fn new(site: Site) -> Self {
+        Self::builder(site).build()
+    }
+
+    /// A builder for a server of `site`.
+    pub fn builder(site: Site) -> ServerBuilder {
+        ServerBuilder {
+            site,
+            config: ServerConfig::default(),
+            max_connections: 1024,
+            max_in_flight: 256,
+            overload: Overload::Wait,
+            write_timeout: Duration::from_secs(30),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// A handle that stops this server gracefully.
+    #[must_use]
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle {
+            tx: Arc::clone(&self.shared.shutdown),
+        }
+    }
+
+    /// Serves connections from `listener` until shutdown, then waits for
+    /// the connections it accepted to finish.
+    ///
+    /// # Errors
+    ///
+    /// None at present: failures to accept are logged and retried, and
+    /// each connection's errors end that connection only.
+    pub async fn serve(&self, listener: TcpListener) -> io::Result<()> {
+        self.serve_incoming(listener).await
+    }
+
+    /// Like [`serve`](Self::serve), and shuts down when `signal`
+    /// completes.
+    ///
+    /// # Errors
+    ///
+    /// As [`serve`](Self::serve).
+    pub async fn serve_with_shutdown(
+        &self,
+        listener: TcpListener,
+        signal: impl Future<Output = ()> + Send,
+    ) -> io::Result<()> {
+        let handle = self.shutdown_handle();
+        let serve = self.serve_incoming(listener);
+        tokio::pin!(serve);
+        tokio::select! {
+            r = &mut serve => return r,
+            () = signal => handle.shutdown(),
+        }
+        serve.await
+    }
+
+    /// Serves the connections of any [`Accept`] source until shutdown (or
+    /// until the source ends), then waits for them to finish.
+    ///
+    /// # Errors
+    ///
+    /// As [`serve`](Self::serve).
+    pub async fn serve_incoming<A: Accept>(&self, mut incoming: A) -> io::Result<()> {
+        let shared = &self.shared;
+        let mut stop = shared.shutdown.subscribe();
+        // Each connection task holds a sender; the channel closes when the
+        // last one ends.
+        let (alive, mut all_done) = mpsc::channel::<()>(1);
+        loop {
+            let reserved = if shared.overload == Overload::Wait {
+                tokio::select! {
+                    biased;
+                    _ = stop.wait_for(|s| *s) => break,
+                    p = Arc::clone(&shared.connections).acquire_owned() => p.ok(),
+                }
+            } else {
+                None
+            };
+            let accepted = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => break,
+                a = incoming.accept() => a,
+            };
+            let (io, peer) = match accepted {
+                None => break,
+                Some(Ok(conn)) => conn,
+                Some(Err(e)) => {
+                    accept_error(&e).await;
+                    continue;
+                }
+            };
+            let (permit, refuse) = match reserved {
+                Some(p) => (p, false),
+                None => match Arc::clone(&shared.connections).try_acquire_owned() {
+                    Ok(p) => (p, false),
+                    Err(_) => match Arc::clone(&shared.refusals).try_acquire_owned() {
+                        Ok(p) => (p, true),
+                        Err(_) => {
+                            tracing::debug!(?peer, "over the connection limit: dropped");
+                            continue;
+                        }
+                    },
+                },
+            };
+            let shared = Arc::clone(shared);
+            let alive = alive.clone();
+            tokio::spawn(async move {
+                shared.connection(io, peer, refuse).await;
+                drop((permit, alive));
+            });
+        }
+        drop(incoming);
+        drop(alive);
+        let _ = all_done.recv().await;
+        Ok(())
+    }
+
+    /// Serves one connection until it closes (or the server shuts down).
+    /// The connection and in-flight limits and TLS apply as for accepted
+    /// connections.
+    pub async fn serve_connection<Io>(&self, io: Io, peer: Option<SocketAddr>)
+    where
+        Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Ok(permit) = Arc::clone(&self.shared.connections).acquire_owned().await else {
+            return;
+        };
+        Arc::clone(&self.shared).connection(io, peer, false).await;
+        drop(permit);
+    }
+}
+
+/// Logs a failed `accept`; after one that concerns the listener itself
+/// (out of file descriptors, say), waits a little so as not to spin.
+async fn accept_error(e: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tracing::debug!(error = %e, "accept");
+    } else {
+        tracing::warn!(error = %e, "accept failed; pausing");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Shared {
+    async fn connection<Io>(self: Arc<Self>, io: Io, peer: Option<SocketAddr>, refuse: bool)
+    where
+        Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        #[cfg(feature = "tls")]
+        if let Some(config) = &self.tls {
+            let handshake = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+            match tokio::time::timeout(self.config.limits.head_timeout, handshake).await {
+                Ok(Ok(tls)) => self.log(self.drive(tls, peer, refuse).await, peer),
+                Ok(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!(?peer, "TLS handshake timed out"),
+            }
+            return;
+        }
+        self.log(self.drive(io, peer, refuse).await, peer);
+    }
+
+    fn log(&self, result: io::Result<()>, peer: Option<SocketAddr>) {
+        if let Err(e) = result {
+            tracing::debug!(?peer, error = %e, "connection ended");
+        }
+    }
+
+    /// The connection loop: events, answers, writes, reads and timers.
+    async fn drive<Io>(&self, mut io: Io, peer: Option<SocketAddr>, refuse: bool) -> io::Result<()>
+    where
+        Io: AsyncRead + AsyncWrite + Unpin,
+    {
+        let mut config = self.config.clone();
+        if refuse {
+            let l = &mut config.limits;
+            l.head_timeout = l.head_timeout.min(REFUSAL_DEADLINE);
+            l.body_timeout = l.body_timeout.min(REFUSAL_DEADLINE);
+            l.idle_timeout = l.idle_timeout.min(REFUSAL_DEADLINE);
+        }
+        let mut conn = ServerConnection::new(config);
+        if let Some(p) = peer {
+            conn.set_peer_addr(p);
+        }
+        conn.handle_open(Instant::now());
+        let mut stop = self.shutdown.subscribe();
+        let mut buf = vec![0; READ_BUFFER];
+        // Bytes of a request have arrived that produced no event yet.
+        let mut partial = false;
+        let mut last_answer = false;
+        loop {
+            while let Some(event) = next_event(&mut conn) {
+                partial = false;
+                if refuse {
+                    if !matches!(event, xmlrpc_proto::ServerEvent::Closed) {
+                        let _ = conn.respond_status(503);
+                        last_answer = true;
+                    }
+                    break;
+                }
+                if let Step::Call(job) = service::handle_event(&self.site, &mut conn, event) {
+                    self.run(job, &mut conn).await;
+                }
+            }
+            while let Some(out) = conn.poll_transmit() {
+                let n = tokio::time::timeout(self.write_timeout, io.write(out))
+                    .await
+                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
+                if n == 0 {
+                    return Err(io::ErrorKind::WriteZero.into());
+                }
+                conn.advance_transmit(n);
+            }
+            tokio::time::timeout(self.write_timeout, io.flush())
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
+            let stopping = *stop.borrow_and_update();
+            if conn.is_closed() || last_answer || (stopping && !partial) {
+                break;
+            }
+            let deadline = conn.poll_timeout();
+            if !conn.wants_read() && deadline.is_none() {
+                // Nothing can happen any more (the peer is gone and its
+                // last call was answered).
+                break;
+            }
+            tokio::select! {
+                r = io.read(&mut buf), if conn.wants_read() => match r? {
+                    0 => conn.handle_eof(),
+                    n => {
+                        partial = true;
+                        conn.handle_data(&buf[..n], Instant::now());
+                    }
+                },
+                () = sleep_until(deadline) => conn.handle_timeout(Instant::now()),
+                _ = stop.changed(), if !stopping => {}
+            }
+        }
+        let _ = tokio::time::timeout(self.write_timeout, io.shutdown()).await;
+        Ok(())
+    }
+
+    /// Runs one call within the in-flight limit and queues its answer.
+    async fn run(&self, job: Job, conn: &mut ServerConnection) {
+        let permit: Option<OwnedSemaphorePermit> = match self.overload {
+            Overload::Wait => Arc::clone(&self.in_flight).acquire_owned().await.ok(),
+            Overload::Refuse => match Arc::clone(&self.in_flight).try_acquire_owned() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    tracing::debug!(method = %job.call().name, "over the in-flight limit: 503");
+                    let _ = conn.respond_status(503);
+                    return;
+                }
+            },
+        };
+        let answer = match job.start().into_ready() {
+            Ok(answer) => answer,
+            Err(running) => running.await,
+        };
+        drop(permit);
+        answer.send(conn);
+    }
+}
+
+/// The next event of `conn`, `None` when it needs input (or failed: the
+/// error answer is then queued and the connection closes once written).
+fn next_event(conn: &mut ServerConnection) -> Option<xmlrpc_proto::ServerEvent> {
+    match conn.poll_event() {
+        Ok(event) => event,
+        Err(e) => {
+            tracing::debug!(error = %e, "request refused");
+            None
+        }
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+pub(crate) async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+        None => std::future::pending().await,
+    }
+}

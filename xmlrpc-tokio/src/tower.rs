@@ -1,0 +1,194 @@
+//! [`XmlRpcService`]: XML-RPC as a `tower::Service`, to mount beside the
+//! other routes of an axum or hyper application (feature `tower`).
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use xmlrpc_tokio::{Dispatcher, tower::XmlRpcService};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let mut rpc = Dispatcher::new();
+//! rpc.register("add", |a: i32, b: i32| a + b);
+//! let app = Router::new()
+//!     .route("/", get(|| async { "hello" }))
+//!     .route_service("/RPC2", XmlRpcService::new(rpc));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! axum::serve(listener, app).await
+//! # }
+//! ```
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body::Body;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use xmlrpc_proto::dispatch::{Dispatcher, Site};
+use xmlrpc_proto::service::{CONTENT_TYPE, Job};
+use xmlrpc_proto::{Limits, RequestHead, Version};
+
+/// An XML-RPC resource as a `tower::Service<http::Request<B>>`.
+///
+/// It answers `POST` requests whose body is a `methodCall`; any other
+/// method gets `405` with `Allow: POST`, a body over
+/// [`Limits::max_body_bytes`] gets `413`, and a body that is not a call
+/// gets the dispatcher's `Can't deserialize input` fault. HTTP itself
+/// (framing, keep-alive, deadlines) is the hosting server's.
+///
+/// A peer address in the request's extensions (a `std::net::SocketAddr`)
+/// is handed to procedures that ask for the request.
+#[derive(Clone, Debug)]
+pub struct XmlRpcService {
+    target: Target,
+    limits: Arc<Limits>,
+}
+
+#[derive(Clone, Debug)]
+enum Target {
+    /// One dispatcher, whatever the path it is mounted at.
+    One(Arc<Dispatcher>),
+    /// A site: the request path picks the dispatcher; `404` when none.
+    Site(Arc<Site>),
+}
+
+impl XmlRpcService {
+    /// Serves `dispatcher` at whatever path the service is mounted.
+    pub fn new(dispatcher: impl Into<Arc<Dispatcher>>) -> Self {
+        Self {
+            target: Target::One(dispatcher.into()),
+            limits: Arc::new(Limits::default()),
+        }
+    }
+
+    /// Serves a whole [`Site`]: the request path picks the dispatcher, and
+    /// a path with none mounted gets `404`.
+    #[must_use]
+    pub fn site(site: Site) -> Self {
+        Self {
+            target: Target::Site(Arc::new(site)),
+            limits: Arc::new(Limits::default()),
+        }
+    }
+
+    /// The body size and decoding limits.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Arc::new(limits);
+        self
+    }
+}
+
+type Reply = Response<Full<Bytes>>;
+
+impl<B> tower_service::Service<Request<B>> for XmlRpcService
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    type Response = Reply;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Reply, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let target = self.target.clone();
+        let limits = Arc::clone(&self.limits);
+        Box::pin(async move { Ok(handle(target, &limits, request).await) })
+    }
+}
+
+async fn handle<B>(target: Target, limits: &Limits, request: Request<B>) -> Reply
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if request.method() != Method::POST {
+        let mut r = status(StatusCode::METHOD_NOT_ALLOWED);
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    let dispatcher = match &target {
+        Target::One(d) => Arc::clone(d),
+        Target::Site(site) => match site.resolve(request.uri().path()) {
+            Some(d) => Arc::clone(d),
+            None => return status(StatusCode::NOT_FOUND),
+        },
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+        return status(StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, limits.max_body_bytes).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return status(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "request body failed");
+            return status(StatusCode::BAD_REQUEST);
+        }
+    };
+    let head = request_head(&parts);
+    let answer = match Job::from_body(dispatcher, head, &body, limits) {
+        Ok(job) => job.start().await,
+        Err(answer) => answer,
+    };
+    let mut r = Response::new(Full::new(Bytes::from(answer.into_body())));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    r
+}
+
+/// The head procedures see, from hyper's parsed request.
+fn request_head(parts: &http::request::Parts) -> RequestHead {
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    let mut head = RequestHead::new(parts.method.as_str(), target);
+    head.version = if parts.version == http::Version::HTTP_10 {
+        Version::Http10
+    } else {
+        Version::Http11
+    };
+    for (name, value) in &parts.headers {
+        head.headers.append(name.as_str(), value.as_bytes());
+    }
+    head.keep_alive = !parts
+        .headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
+    head.peer_addr = parts.extensions.get::<SocketAddr>().copied();
+    head
+}
+
+fn status(code: StatusCode) -> Reply {
+    let text = format!(
+        "{} {}\n",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or_default()
+    );
+    let mut r = Response::new(Full::new(Bytes::from(text)));
+    *r.status_mut() = code;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
