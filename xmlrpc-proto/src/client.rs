@@ -197,8 +197,7 @@ pub struct ClientConnection {
     config: ClientConfig,
     phase: Phase,
     input: InBuf,
-    out: Vec<u8>,
-    out_pos: usize,
+    out: http::OutBuf,
     fatal: Option<ProtocolError>,
     eof: bool,
     reusable: bool,
@@ -217,8 +216,7 @@ impl ClientConnection {
             config,
             phase: Phase::Idle,
             input: InBuf::default(),
-            out: Vec::new(),
-            out_pos: 0,
+            out: http::OutBuf::default(),
             fatal: None,
             eof: false,
             reusable: false,
@@ -260,11 +258,7 @@ impl ClientConnection {
             Some(t) if body.len() > t => (http::gzip(&body), true),
             _ => (body, false),
         };
-        if self.out_pos > 0 {
-            self.out.drain(..self.out_pos);
-            self.out_pos = 0;
-        }
-        let out = &mut self.out;
+        let out = self.out.append();
         out.reserve(256 + body.len());
         out.extend_from_slice(b"POST ");
         out.extend_from_slice(c.path.as_bytes());
@@ -393,22 +387,13 @@ impl ClientConnection {
     /// none.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<&[u8]> {
-        let pending = &self.out[self.out_pos..];
-        if pending.is_empty() {
-            None
-        } else {
-            Some(pending)
-        }
+        self.out.pending()
     }
 
     /// Reports that the first `n` bytes given by `poll_transmit` were
     /// written.
     pub fn advance_transmit(&mut self, n: usize) {
-        self.out_pos = (self.out_pos + n).min(self.out.len());
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-        }
+        self.out.advance(n);
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be
@@ -464,7 +449,7 @@ impl ClientConnection {
     /// written: close the socket.
     #[must_use]
     pub fn is_closed(&self) -> bool {
-        matches!(self.phase, Phase::Closed) && self.out_pos >= self.out.len()
+        matches!(self.phase, Phase::Closed) && self.out.is_flushed()
     }
 
     fn fail(&mut self, e: ProtocolError) {

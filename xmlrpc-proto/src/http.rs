@@ -8,6 +8,46 @@ use crate::{Headers, Version};
 /// Longest chunk-size line (size, extensions) accepted.
 const MAX_CHUNK_LINE: usize = 1024;
 
+/// Bytes queued for the peer and how many of them were already written:
+/// the output half of both connection state machines.
+#[derive(Debug, Default)]
+pub(crate) struct OutBuf {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl OutBuf {
+    /// The buffer to append a message to, after dropping what was
+    /// written so that it does not grow with the connection's lifetime.
+    pub(crate) fn append(&mut self) -> &mut Vec<u8> {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        &mut self.buf
+    }
+
+    /// The bytes not written yet; `None` when there are none.
+    pub(crate) fn pending(&self) -> Option<&[u8]> {
+        let pending = &self.buf[self.pos..];
+        (!pending.is_empty()).then_some(pending)
+    }
+
+    /// Marks the first `n` pending bytes as written.
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+    }
+
+    /// Whether every queued byte was written.
+    pub(crate) fn is_flushed(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+}
+
 /// Received bytes not yet consumed. Consumed bytes are dropped lazily so
 /// that consuming is O(1) and compaction is amortised.
 #[derive(Debug, Default)]

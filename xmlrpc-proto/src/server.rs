@@ -183,8 +183,7 @@ pub struct ServerConnection {
     config: ServerConfig,
     phase: Phase,
     input: InBuf,
-    out: Vec<u8>,
-    out_pos: usize,
+    out: http::OutBuf,
     error: Option<ProtocolError>,
     eof: bool,
     overflow: bool,
@@ -206,8 +205,7 @@ impl ServerConnection {
             config,
             phase: Phase::Idle,
             input: InBuf::default(),
-            out: Vec::new(),
-            out_pos: 0,
+            out: http::OutBuf::default(),
             error: None,
             eof: false,
             overflow: false,
@@ -373,7 +371,7 @@ impl ServerConnection {
     fn in_flight(&self) -> Result<Answer, StateError> {
         match self.phase {
             Phase::InFlight { answer } => Ok(answer),
-            Phase::Closing if self.out_pos >= self.out.len() => Err(StateError::Closed),
+            Phase::Closing if self.out.is_flushed() => Err(StateError::Closed),
             _ if self.error.is_some() => Err(StateError::Closed),
             _ => Err(StateError::NoCallPending),
         }
@@ -396,8 +394,7 @@ impl ServerConnection {
             Some(t) if answer.accept_gzip && body.len() > t => (http::gzip(&body), true),
             _ => (body, false),
         };
-        self.compact_out();
-        let out = &mut self.out;
+        let out = self.out.append();
         out.reserve(160 + body.len());
         out.extend_from_slice(b"HTTP/1.1 ");
         let mut b = itoa::Buffer::new();
@@ -436,33 +433,17 @@ impl ServerConnection {
         Ok(())
     }
 
-    fn compact_out(&mut self) {
-        if self.out_pos > 0 {
-            self.out.drain(..self.out_pos);
-            self.out_pos = 0;
-        }
-    }
-
     /// Bytes to write to the peer, oldest first; `None` when there are
     /// none.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<&[u8]> {
-        let pending = &self.out[self.out_pos..];
-        if pending.is_empty() {
-            None
-        } else {
-            Some(pending)
-        }
+        self.out.pending()
     }
 
     /// Reports that the first `n` bytes given by `poll_transmit` were
     /// written (a partial write is fine).
     pub fn advance_transmit(&mut self, n: usize) {
-        self.out_pos = (self.out_pos + n).min(self.out.len());
-        if self.out_pos == self.out.len() {
-            self.out.clear();
-            self.out_pos = 0;
-        }
+        self.out.advance(n);
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be
@@ -527,7 +508,7 @@ impl ServerConnection {
     /// written: close the socket.
     #[must_use]
     pub fn is_closed(&self) -> bool {
-        matches!(self.phase, Phase::Closing) && self.out_pos >= self.out.len()
+        matches!(self.phase, Phase::Closing) && self.out.is_flushed()
     }
 
     /// How many received bytes are buffered and not yet parsed.
@@ -540,8 +521,7 @@ impl ServerConnection {
     fn fail(&mut self, e: ProtocolError) {
         let status = e.status_hint();
         tracing::debug!(error = %e, status, "closing connection after protocol error");
-        self.compact_out();
-        let out = &mut self.out;
+        let out = self.out.append();
         out.extend_from_slice(b"HTTP/1.1 ");
         let mut b = itoa::Buffer::new();
         out.extend_from_slice(b.format(status).as_bytes());
@@ -644,8 +624,9 @@ impl ServerConnection {
                                 ..
                             } = std::mem::replace(&mut self.phase, Phase::Closing)
                             else {
-                                // This arm matched `Phase::Body`.
-                                unreachable!()
+                                // Not reached: this arm matched
+                                // `Phase::Body`, which nothing has changed.
+                                return;
                             };
                             let body = match coding {
                                 None => body,
@@ -705,8 +686,9 @@ impl ServerConnection {
             && has_body
             && http::has_token(&raw.headers, "expect", "100-continue")
         {
-            self.compact_out();
-            self.out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+            self.out
+                .append()
+                .extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
         }
         let answer = Answer {
             version: raw.version,

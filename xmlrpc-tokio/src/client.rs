@@ -66,6 +66,8 @@ struct Conn {
     stream: Stream,
     proto: ClientConnection,
     idle_since: Instant,
+    /// A write failed: the request may be half sent, never reuse.
+    broken: bool,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots.
@@ -392,7 +394,7 @@ impl Client {
 
     /// Keeps `conn` for a later call if it can carry one.
     fn put_back(&self, mut conn: Conn) {
-        if !conn.proto.can_reuse() {
+        if conn.broken || !conn.proto.can_reuse() {
             return;
         }
         conn.idle_since = Instant::now();
@@ -428,6 +430,7 @@ impl Client {
             stream,
             proto: ClientConnection::new(inner.config.clone()),
             idle_since: Instant::now(),
+            broken: false,
         })
     }
 
@@ -450,28 +453,31 @@ impl Client {
             .map_err(|e| Failure::Fatal(e.into()))?;
         let mut buf = vec![0; READ_BUFFER];
         let mut received = false;
+        // A failed write ends the sending, not the call: the server may
+        // have answered early (a 413 for a body over its limit) and
+        // closed, and that answer is the better report.
+        let mut write_error: Option<io::Error> = None;
         loop {
-            while let Some(out) = conn.proto.poll_transmit() {
-                match conn.stream.write(out).await {
-                    Ok(0) => return Err(io_error(received, io::ErrorKind::WriteZero.into())),
-                    Ok(n) => conn.proto.advance_transmit(n),
-                    Err(e) => return Err(io_error(received, e)),
-                }
+            if write_error.is_none() {
+                write_error = send_pending(conn).await.err();
+                conn.broken = write_error.is_some();
             }
-            conn.stream
-                .flush()
-                .await
-                .map_err(|e| io_error(received, e))?;
             match conn.proto.poll_event() {
                 Ok(Some(ClientEvent::Response { result, .. })) => return Ok(result),
                 Ok(_) => {}
                 Err(ProtocolError::ClosedBeforeResponse) => {
-                    return Err(Failure::Stale(ProtocolError::ClosedBeforeResponse.into()));
+                    return Err(match write_error {
+                        Some(e) => io_error(received, e),
+                        None => Failure::Stale(ProtocolError::ClosedBeforeResponse.into()),
+                    });
                 }
                 Err(e) => return Err(Failure::Fatal(e.into())),
             }
             if !conn.proto.wants_read() {
-                return Err(Failure::Fatal(ProtocolError::UnexpectedEof.into()));
+                return Err(match write_error {
+                    Some(e) => io_error(received, e),
+                    None => Failure::Fatal(ProtocolError::UnexpectedEof.into()),
+                });
             }
             tokio::select! {
                 r = conn.stream.read(&mut buf) => match r {
@@ -480,7 +486,7 @@ impl Client {
                         received = true;
                         conn.proto.handle_data(&buf[..n], Instant::now());
                     }
-                    Err(e) => return Err(io_error(received, e)),
+                    Err(e) => return Err(io_error(received, write_error.unwrap_or(e))),
                 },
                 () = sleep_until(conn.proto.poll_timeout()) => {
                     conn.proto.handle_timeout(Instant::now());
@@ -488,6 +494,17 @@ impl Client {
             }
         }
     }
+}
+
+/// Writes and flushes everything the connection has to send.
+async fn send_pending(conn: &mut Conn) -> io::Result<()> {
+    while let Some(out) = conn.proto.poll_transmit() {
+        match conn.stream.write(out).await? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => conn.proto.advance_transmit(n),
+        }
+    }
+    conn.stream.flush().await
 }
 
 /// A client socket, plain or TLS.

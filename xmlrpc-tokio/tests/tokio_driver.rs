@@ -270,3 +270,27 @@ async fn a_kept_alive_connection_closed_by_the_server_is_replaced() {
     stop.shutdown();
     task.await.expect("join").expect("serve");
 }
+
+#[tokio::test]
+async fn a_body_over_the_server_limit_is_reported() {
+    let mut limits = Limits::default();
+    limits.max_body_bytes = 64 * 1024;
+    let server = Server::builder(site()).limits(limits).build();
+    let stop = server.shutdown_handle();
+    let (addr, task) = start(server).await;
+    let client = Client::new(&format!("http://{addr}/")).expect("client");
+    let big = "x".repeat(4 * 1024 * 1024);
+    let r = client.call::<Value>("echo", (big,)).await;
+    // The server answers 413 and closes without reading the body; the
+    // client reports that answer, or, when the close reset the connection
+    // before the answer could be read, a transport error.
+    assert!(
+        matches!(&r, Err(e) if e.http_status() == Some(413) || e.transport().is_some()),
+        "{r:?}"
+    );
+    // The client is still usable.
+    let sum: i32 = client.call("add", (1, 2)).await.expect("small call");
+    assert_eq!(sum, 3);
+    stop.shutdown();
+    task.await.expect("join").expect("serve");
+}

@@ -683,6 +683,65 @@ fn many_calls_on_one_connection() {
 }
 
 #[test]
+fn client_reads_every_framing_in_every_split() {
+    let body = "<?xml version='1.0'?>\n<methodResponse><params><param><value><int>7</int></value></param></params></methodResponse>";
+    let mut chunked = String::from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for part in body.as_bytes().chunks(16) {
+        chunked.push_str(&format!(
+            "{:x}\r\n{}\r\n",
+            part.len(),
+            String::from_utf8_lossy(part)
+        ));
+    }
+    chunked.push_str("0\r\n\r\n");
+    let cases = [
+        (
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+            false,
+            true,
+        ),
+        (chunked, false, true),
+        (format!("HTTP/1.0 200 OK\r\n\r\n{body}"), true, false),
+        (
+            format!(
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+            false,
+            false,
+        ),
+    ];
+    let config = ClientConfig::default();
+    for (resp, eof, reusable) in &cases {
+        for split in Split::all(resp.len()) {
+            let (outcome, reuse) = receive(&config, resp.as_bytes(), &split, *eof);
+            let Some(Ok(ClientEvent::Response { head, result })) = outcome else {
+                panic!("{split:?} {resp:?}: {outcome:?}");
+            };
+            assert_eq!(result, Ok(Value::Int(7)));
+            assert_eq!(head.status, 200);
+            assert_eq!(reuse, *reusable, "{resp:?}");
+        }
+    }
+}
+
+#[test]
+fn peer_addr_reaches_the_head() {
+    let mut conn = ServerConnection::new(ServerConfig::default());
+    let addr: std::net::SocketAddr = "192.0.2.1:4000".parse().unwrap();
+    conn.set_peer_addr(addr);
+    conn.handle_data(post("/", "", CALL).as_bytes(), Instant::now());
+    let Ok(Some(ServerEvent::Call(c))) = conn.poll_event() else {
+        panic!("no call");
+    };
+    assert_eq!(c.head.peer_addr, Some(addr));
+    assert_eq!(c.head.headers.get_str("host"), Some("h"));
+}
+
+#[test]
 fn client_bad_xml_is_one_shot() {
     let config = ClientConfig::default();
     let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n<oops";
