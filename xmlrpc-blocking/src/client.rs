@@ -302,7 +302,12 @@ impl Client {
                 Err(Failure::Stale(e)) => {
                     tracing::debug!(error = %e, "kept-alive connection was closed; retrying");
                 }
-                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Fatal(e)) => {
+                    // Kept only if the failure left it usable (an HTTP
+                    // error status with a complete body).
+                    self.put_back(conn);
+                    return Err(e);
+                }
             }
         }
         let mut conn = self.connect(deadline)?;
@@ -311,7 +316,10 @@ impl Client {
                 self.put_back(conn);
                 Ok(response)
             }
-            Err(Failure::Stale(e) | Failure::Fatal(e)) => Err(e),
+            Err(Failure::Stale(e) | Failure::Fatal(e)) => {
+                self.put_back(conn);
+                Err(e)
+            }
         }
     }
 
@@ -403,13 +411,10 @@ fn handshake(
     let tls = rustls::ClientConnection::new(Arc::clone(config), name.clone())
         .map_err(|e| TransportError::new(TransportErrorKind::Tls, io::Error::other(e)))?;
     let mut stream = rustls::StreamOwned::new(tls, tcp);
-    let until = Instant::now() + connect_timeout;
-    let until = deadline.map_or(until, |d| d.min(until));
+    let started = Instant::now();
     while stream.conn.is_handshaking() {
-        let Some(left) = until
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-        else {
+        let cap = connect_timeout.saturating_sub(started.elapsed());
+        let Some(left) = remaining(deadline, cap).filter(|d| !d.is_zero()) else {
             return Err(TransportError::timeout("TLS handshake").into());
         };
         let io_err = |e: io::Error| TransportError::new(TransportErrorKind::Io, e);

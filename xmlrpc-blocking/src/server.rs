@@ -21,8 +21,8 @@ const READ_BUFFER: usize = 16 * 1024;
 /// The longest a worker blocks in one read, so that it notices a shutdown
 /// and other connections waiting for a worker.
 const TICK: Duration = Duration::from_millis(100);
-/// How long a worker waits for the next request on a kept-alive
-/// connection before it sets the connection aside for one that waits.
+/// How long a worker waits for bytes on a connection before it sets the
+/// connection aside for one that waits.
 const PROBE: Duration = Duration::from_millis(2);
 
 /// What happens to a connection beyond the server's connection limit.
@@ -74,9 +74,11 @@ impl ServerBuilder {
         self
     }
 
-    /// The most connections open at once. Kept-alive connections beyond
-    /// the number of workers take turns: a worker sets an idle one aside
-    /// while another has a request waiting. Default 1024.
+    /// The most connections open at once. Connections beyond the number
+    /// of workers take turns: while others wait, a worker sets a
+    /// connection aside between requests (after answering one, or after a
+    /// short wait for one), so each gets a request answered per turn.
+    /// Default 1024.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
         self
@@ -315,6 +317,9 @@ impl Server {
                 }
             }
             shared.accept_loop(&listener);
+            // No more connections: new ones are refused from here on,
+            // while the workers finish the open ones.
+            drop(listener);
             shared.changed.notify_all();
         });
         shared.lock().listeners.retain(|a| *a != addr);
@@ -461,8 +466,12 @@ impl Shared {
         let Conn {
             stream, session, ..
         } = conn;
+        // Calls answered in this turn: once one is, an idle connection
+        // gives way to those waiting (one request per turn when busy).
+        let mut answered = 0usize;
         loop {
             while let Some(job) = session.poll_job() {
+                answered += 1;
                 if !self.enter_call() {
                     session.refuse(job);
                     continue;
@@ -500,8 +509,13 @@ impl Shared {
                 session.handle_timeout(Instant::now());
                 continue;
             }
-            let idle = session.is_idle();
-            let set_aside = idle && self.others_waiting();
+            // The session holds all the state of a request in progress, so
+            // a connection can be set aside in the middle of one too: a
+            // peer that trickles bytes does not keep a worker to itself.
+            let set_aside = self.others_waiting();
+            if set_aside && answered > 0 && session.is_idle() {
+                return Ok(true);
+            }
             if set_aside {
                 wait = wait.min(PROBE);
             }
@@ -520,7 +534,7 @@ impl Shared {
                     let now = Instant::now();
                     if deadline.is_some_and(|d| d <= now) {
                         session.handle_timeout(now);
-                    } else if set_aside && session.is_idle() {
+                    } else if set_aside {
                         return Ok(true);
                     }
                 }
@@ -533,44 +547,21 @@ impl Shared {
 
 #[cfg(feature = "tls")]
 impl Shared {
-    /// Replaces a new connection's plain stream by a TLS one, once the
-    /// handshake is done (within the head deadline).
+    /// Wraps a new connection's plain stream in TLS. The handshake runs
+    /// as the connection is read, like the request after it: it may be
+    /// set aside half-way, and the session's idle deadline bounds it.
     fn start_tls(&self, conn: &mut Conn) -> io::Result<()> {
         let Some(config) = &self.tls else {
             return Ok(());
         };
-        let placeholder = Stream::Closed;
-        let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, placeholder) else {
+        let Stream::Plain(_) = &conn.stream else {
             // Already TLS (a connection set aside and taken up again).
             return Ok(());
         };
         let tls = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
-        let mut stream = rustls::StreamOwned::new(tls, tcp);
-        let until = Instant::now() + self.config.limits.head_timeout;
-        while stream.conn.is_handshaking() {
-            let left = until
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "TLS handshake"))?;
-            stream.sock.set_read_timeout(Some(left.min(TICK)))?;
-            match stream.conn.complete_io(&mut stream.sock) {
-                Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
-                    if self.stopping() {
-                        return Err(io::Error::new(io::ErrorKind::Interrupted, "shutting down"));
-                    }
-                }
-                Err(e) => return Err(e),
-            }
+        if let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, Stream::Closed) {
+            conn.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp)));
         }
-        conn.stream = Stream::Tls(Box::new(stream));
         Ok(())
     }
 }

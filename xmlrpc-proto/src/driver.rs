@@ -636,6 +636,36 @@ mod tests {
     }
 
     #[test]
+    fn prepared_client_keeps_raw_bodies_when_asked() {
+        use crate::{ClientConnection, ClientEvent, MethodCall};
+        let settings = ClientSettings {
+            keep_body: true,
+            ..ClientSettings::default()
+        };
+        let prepared = settings.prepare("http://h/RPC2").expect("valid URL");
+        let mut conn = ClientConnection::new(prepared.config);
+        conn.send_call(&MethodCall::new("m", vec![]))
+            .expect("idle connection");
+        while let Some(out) = conn.poll_transmit() {
+            let n = out.len();
+            conn.advance_transmit(n);
+        }
+        let body = "<?xml version=\"1.0\"?><methodResponse><params><param>\
+            <value><i4>5</i4></value></param></params></methodResponse>";
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        conn.handle_data(response.as_bytes(), Instant::now());
+        let Ok(Some(ClientEvent::Response { result, .. })) = conn.poll_event() else {
+            panic!("a complete response")
+        };
+        assert_eq!(result, Ok(crate::Value::Int(5)));
+        assert_eq!(conn.take_body().as_deref(), Some(body.as_bytes()));
+        assert_eq!(conn.take_body(), None);
+    }
+
+    #[test]
     fn pool_expires_and_bounds() {
         let now = Instant::now();
         let mut pool = IdlePool::new(2, Duration::from_secs(10));

@@ -274,7 +274,12 @@ impl Client {
                 Err(Failure::Stale(e)) => {
                     tracing::debug!(error = %e, "kept-alive connection was closed; retrying");
                 }
-                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Fatal(e)) => {
+                    // Kept only if the failure left it usable (an HTTP
+                    // error status with a complete body).
+                    self.put_back(conn);
+                    return Err(e);
+                }
             }
         }
         let mut conn = self.connect().await?;
@@ -283,7 +288,10 @@ impl Client {
                 self.put_back(conn);
                 Ok(result)
             }
-            Err(Failure::Stale(e) | Failure::Fatal(e)) => Err(e),
+            Err(Failure::Stale(e) | Failure::Fatal(e)) => {
+                self.put_back(conn);
+                Err(e)
+            }
         }
     }
 

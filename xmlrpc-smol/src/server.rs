@@ -197,8 +197,11 @@ impl ServerBuilder {
         self
     }
 
-    /// How each connection's task is started. Default `smol::spawn`
-    /// (smol's global executor, which runs beside any other runtime).
+    /// How each connection's task is started. Default `smol::spawn`:
+    /// smol's global executor, which runs beside any other runtime on its
+    /// own threads (one, unless the `SMOL_THREADS` environment variable
+    /// asks for more). A busy server passes its own multi-threaded
+    /// executor here.
     ///
     /// ```no_run
     /// # let site = xmlrpc_smol::Site::new();
