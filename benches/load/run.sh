@@ -24,6 +24,7 @@
 #   DURATION=10s   measured length of each run     WARMUP=2s   unmeasured first
 #   ROUNDS=1       repetitions, interleaved        SCENARIOS="add64 add1000 structs64"
 #   SERVER_CPU=1 CLIENT_CPU=0                      SKIP_BUILD=1 to use existing binaries
+#   NICE=0         niceness of server and wrk (e.g. -10, as root, on a busy machine)
 #   OUT=benches/load/out/DATE                      results.tsv, report.md, logs
 set -euo pipefail
 
@@ -35,6 +36,7 @@ ROUNDS=${ROUNDS:-1}
 SCENARIOS=${SCENARIOS:-"add64 add1000 structs64"}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
+NICE=${NICE:-0}
 OUT=${OUT:-$here/out/$(date -u +%Y%m%dT%H%M%SZ)}
 servers=("$@")
 [ ${#servers[@]} -gt 0 ] || servers=(hyper dxr tokio smol blocking)
@@ -82,7 +84,7 @@ python3 "$here/load.py" bodies "$OUT"
     echo "host: $(uname -srm), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
     echo "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
     echo "commit: $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (modified)')"
-    echo "duration: $DURATION after $WARMUP warm-up; rounds: $ROUNDS; server on CPU $SERVER_CPU, wrk -t1 on CPU $CLIENT_CPU"
+    echo "duration: $DURATION after $WARMUP warm-up; rounds: $ROUNDS; server on CPU $SERVER_CPU, wrk -t1 on CPU $CLIENT_CPU, niceness $NICE"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/conditions.txt"
 cat "$OUT/conditions.txt"
@@ -118,7 +120,7 @@ run_one() { # round scenario server
     esac
     local log="$OUT/logs/$round-$scenario-$server"
     # shellcheck disable=SC2046
-    taskset -c "$SERVER_CPU" $(server_cmd "$server" "$body") --listen 127.0.0.1:0 \
+    nice -n "$NICE" taskset -c "$SERVER_CPU" $(server_cmd "$server" "$body") --listen 127.0.0.1:0 \
         > "$log.server.out" 2> "$log.server.err" &
     pid=$!
     local url=
@@ -137,12 +139,12 @@ run_one() { # round scenario server
         echo "run.sh: $server answers $scenario wrongly; see $log.before.xml" >&2
         exit 1
     fi
-    BODY="$OUT/$body.xml" taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$WARMUP" \
+    BODY="$OUT/$body.xml" nice -n "$NICE" taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$WARMUP" \
         -s "$here/lua/post.lua" "$url" > "$log.warmup.txt" 2>&1
     local load ticks0 ticks1
     load=$(cut -d' ' -f1 /proc/loadavg)
     ticks0=$(cpu_ticks "$pid")
-    BODY="$OUT/$body.xml" taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$DURATION" \
+    BODY="$OUT/$body.xml" nice -n "$NICE" taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$DURATION" \
         --latency -s "$here/lua/post.lua" "$url" > "$log.wrk.txt" 2>&1
     ticks1=$(cpu_ticks "$pid")
     local hwm
