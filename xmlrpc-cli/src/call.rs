@@ -1,45 +1,42 @@
 //! `xmlrpc call` and `xmlrpc introspect` over any [`Transport`].
 //!
-//! Everything about a call except moving bytes lives here: the request
-//! body, the options a transport must honour, decoding the answer, the
-//! output format and the outcome (result, fault or error). A transport
-//! only POSTs a body and returns the body of a `200 OK`.
+//! Everything about a call except moving it lives here: the options a
+//! transport must honour, the outcome (result, fault or error), the output
+//! format and introspection. The HTTP transport is [`crate::http`].
 //!
-//! # What an HTTP transport does
+//! # What a transport does
 //!
-//! - `POST {endpoint.path} HTTP/1.1` to `endpoint.host:endpoint.port`, over
-//!   TLS for `https` (trusting `cacert` when given, anything when
-//!   `insecure`), with `Host: {endpoint.host_header()}`,
-//!   `Content-Type: text/xml`, `Content-Length`, a `User-Agent`,
-//!   `Authorization: Basic base64(user:password)` when `basic_auth` is set,
-//!   then `headers` in order (a user's header replaces a default one of
-//!   the same name).
-//! - `timeout` is one deadline for the whole exchange: resolving,
-//!   connecting, sending and receiving.
-//! - The answer body is framed by `Content-Length`, chunked coding or the
-//!   end of the connection, and may not exceed `limits.max_body_bytes`.
+//! - `POST {path} HTTP/1.1` to the endpoint's host and port, over
+//!   TLS for `https` (also trusting `cacert` when given, anything when
+//!   `insecure`), with `Host`, `Content-Type: text/xml`, `Content-Length`,
+//!   a `User-Agent`, `Authorization: Basic base64(user:password)` when
+//!   `basic_auth` is set, then `headers` in order.
+//! - The call is written with `<nil/>` and `<i8>` allowed: `n/` and `I/`
+//!   arguments are sent as the user asked.
+//! - `timeout` is one deadline for the whole exchange: connecting, the TLS
+//!   handshake, sending and receiving.
+//! - The answer body may not exceed `limits.max_body_bytes`.
 //! - Its errors keep apart an HTTP status other than 200
 //!   ([`TransportError::Http`]), a timeout, I/O and TLS failures, and
-//!   broken framing. Faults are not transport errors: they arrive in a
-//!   `200 OK` body, which is decoded here.
+//!   broken framing or XML. Faults are not transport errors: they arrive
+//!   in a `200 OK` body, as the [`Reply`]'s result.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use xmlrpc_proto::codec::{decode_response, encode_call};
-use xmlrpc_proto::{EncodeOptions, Limits, MethodCall, Struct, Value};
+use xmlrpc_proto::codec::encode_call;
+use xmlrpc_proto::{EncodeOptions, Fault, Limits, MethodCall, Struct, Value};
 
 use crate::Failure;
-use crate::endpoint::Endpoint;
 use crate::output::{Format, write_text};
 
 /// How to reach the server: its URL and the options of the HTTP exchange.
 #[derive(Clone, Debug, PartialEq, Eq)]
-// The options are read by the HTTP transport only.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Target {
-    pub(crate) endpoint: Endpoint,
+    /// Where to send calls; its `userinfo` is always `None` (the
+    /// credentials are in `basic_auth`).
+    pub(crate) endpoint: xmlrpc_proto::Url,
     /// Whole-call deadline (`--timeout`); `None`: wait as long as it takes.
     pub(crate) timeout: Option<Duration>,
     /// Extra request headers (`--header`), in order, names as given.
@@ -47,27 +44,41 @@ pub(crate) struct Target {
     /// User name and password for Basic authentication, from `--user` and
     /// `--password` or else from the URL.
     pub(crate) basic_auth: Option<(String, String)>,
-    /// PEM file of CA certificates to trust for `https` (`--cacert`);
-    /// `None`: the platform's roots.
+    /// PEM file of CA certificates to trust for `https` (`--cacert`), in
+    /// addition to the bundled and system roots.
     pub(crate) cacert: Option<PathBuf>,
     /// Accept any server certificate (`--insecure`).
     pub(crate) insecure: bool,
 }
 
-/// Why a transport got no `200 OK` body.
+/// A complete `200 OK` answer.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Reply {
+    /// The `methodResponse` body as received.
+    pub(crate) body: Vec<u8>,
+    /// The body decoded: the result value or the fault.
+    pub(crate) result: Result<Value, Fault>,
+}
+
+/// Why a transport got no [`Reply`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum TransportError {
     /// The server answered with a status other than 200.
     Http { status: u16, reason: String },
     /// No complete answer within the `--timeout`.
     Timeout(Duration),
-    /// Name resolution, connection or I/O failed.
+    /// Name resolution, connection or I/O failed (or a deadline of the
+    /// transport's own passed).
     Io(String),
     /// The TLS handshake or certificate check failed.
     Tls(String),
     /// The server broke HTTP/1.1 framing, or its body was over the limit.
     Protocol(String),
+    /// The body of a `200 OK` is not a `methodResponse`.
+    Malformed(String),
+    /// The call could not be sent: an argument the encoder refuses, a
+    /// header or URL that cannot be sent, unusable TLS settings.
+    Invalid(String),
 }
 
 impl fmt::Display for TransportError {
@@ -78,49 +89,34 @@ impl fmt::Display for TransportError {
             Self::Io(e) => write!(f, "{e}"),
             Self::Tls(e) => write!(f, "TLS: {e}"),
             Self::Protocol(e) => write!(f, "bad HTTP from the server: {e}"),
+            Self::Malformed(e) => write!(f, "malformed response: {e}"),
+            Self::Invalid(e) => write!(f, "cannot send the call: {e}"),
         }
     }
 }
 
-/// Moves one request body to the server and its answer back.
+/// Moves one call to the server and its answer back.
 pub(crate) trait Transport {
-    /// POSTs `body` (a `methodCall` document, `Content-Type: text/xml`) to
-    /// `target` and returns the body of the `200 OK` answer, at most
-    /// `limits.max_body_bytes` long.
+    /// Sends `call` to `target` and returns the `200 OK` answer, whose
+    /// body is at most `limits.max_body_bytes` long and decoded within
+    /// `limits`.
     ///
     /// # Errors
     ///
-    /// Any failure before a complete `200 OK` body was received.
-    fn post(
+    /// Any failure before a complete `methodResponse` was received.
+    fn call(
         &mut self,
         target: &Target,
-        body: &[u8],
+        call: &MethodCall,
         limits: &Limits,
-    ) -> Result<Vec<u8>, TransportError>;
+    ) -> Result<Reply, TransportError>;
 }
 
-/// The transport of a build without an HTTP client: it sends nothing and
-/// says so.
-pub(crate) struct NoHttpClient;
-
-impl Transport for NoHttpClient {
-    fn post(&mut self, _: &Target, _: &[u8], _: &Limits) -> Result<Vec<u8>, TransportError> {
-        Err(TransportError::Io(
-            "this build of xmlrpc has no HTTP client, so it cannot send calls".to_owned(),
-        ))
-    }
-}
-
-/// How call bodies are written: `n/` and `I/` arguments are sent as the
-/// `<nil/>` and `<i8>` the user asked for.
-fn encode_options() -> EncodeOptions {
-    EncodeOptions::extensions()
-}
-
-/// The request body `call` sends (and `encode call` prints).
+/// The request body `encode call` prints: what `call` sends, `n/` and `I/`
+/// arguments as the `<nil/>` and `<i8>` the user asked for.
 pub(crate) fn call_body(call: &MethodCall) -> Result<Vec<u8>, Failure> {
     let mut body = Vec::new();
-    encode_call(call, &encode_options(), &mut body)
+    encode_call(call, &EncodeOptions::extensions(), &mut body)
         .map_err(|e| Failure::Usage(format!("cannot encode the call: {e}")))?;
     Ok(body)
 }
@@ -134,20 +130,12 @@ fn exchange(
     limits: &Limits,
     raw: &mut Vec<u8>,
 ) -> Result<Value, Failure> {
-    let body = call_body(call)?;
-    let reply = transport
-        .post(target, &body, limits)
-        .map_err(|e| Failure::Error(format!("{}: {e}", target.endpoint)))?;
-    let decoded = decode_response(&reply, limits);
-    raw.extend_from_slice(&reply);
-    match decoded {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(fault)) => Err(Failure::Fault(fault)),
-        Err(e) => Err(Failure::Error(format!(
-            "{}: malformed response: {e}",
-            target.endpoint
-        ))),
-    }
+    let reply = transport.call(target, call, limits).map_err(|e| match e {
+        TransportError::Invalid(_) => Failure::Usage(e.to_string()),
+        _ => Failure::Error(format!("{}: {e}", target.endpoint)),
+    })?;
+    raw.extend_from_slice(&reply.body);
+    reply.result.map_err(Failure::Fault)
 }
 
 /// `xmlrpc call`: makes the call and writes its result to `out` in
@@ -210,9 +198,9 @@ struct MethodInfo {
 ///
 /// # Errors
 ///
-/// As [`run_call`]; a fault from `system.listMethods` is the command's
-/// fault. A fault for one method's help or signature is shown as a nil
-/// value for it instead.
+/// As [`run_call`]; a fault from `system.listMethods` means the server
+/// offers no introspection: [`Failure::Refused`]. A fault for one
+/// method's help or signature is shown as a nil value for it instead.
 pub(crate) fn run_introspect(
     transport: &mut dyn Transport,
     target: &Target,
@@ -229,7 +217,14 @@ pub(crate) fn run_introspect(
             &MethodCall::new("system.listMethods", vec![]),
             limits,
             &mut raw,
-        )?;
+        )
+        .map_err(|e| match e {
+            Failure::Fault(f) => Failure::Refused(format!(
+                "{} offers no introspection: system.listMethods answered {f}",
+                target.endpoint
+            )),
+            other => other,
+        })?;
         let Value::Array(items) = list else {
             return Err(Failure::Error(format!(
                 "system.listMethods returned {}, not an array",
@@ -294,7 +289,9 @@ pub(crate) fn run_introspect(
 }
 
 /// `name(type, type) -> type` for each signature (`name(...)` when none
-/// is known), then the help text indented by four spaces.
+/// is known), then the help text indented by four spaces. What the server
+/// sent is printed as is, except control characters other than tabs,
+/// which are escaped (`\u{1b}`): a server cannot drive the terminal.
 fn write_method_text(m: &MethodInfo, out: &mut String) {
     let signatures: Vec<Vec<&str>> = match &m.signatures {
         Value::Array(sigs) => sigs
@@ -308,22 +305,41 @@ fn write_method_text(m: &MethodInfo, out: &mut String) {
         _ => Vec::new(),
     };
     if signatures.is_empty() {
-        out.push_str(&m.name);
+        push_printable(out, &m.name);
         out.push_str("(...)\n");
     }
     for types in &signatures {
-        out.push_str(&m.name);
+        push_printable(out, &m.name);
         out.push('(');
-        out.push_str(&types[1..].join(", "));
+        for (i, t) in types[1..].iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_printable(out, t);
+        }
         out.push_str(") -> ");
-        out.push_str(types[0]);
+        push_printable(out, types[0]);
         out.push('\n');
     }
-    if let Some(help) = m.help.as_str().filter(|h| !h.trim().is_empty()) {
+    if let Some(help) = m.help.as_str() {
         for line in help.trim().lines() {
-            out.push_str("    ");
-            out.push_str(line.trim_end());
+            let line = line.trim_end();
+            if !line.is_empty() {
+                out.push_str("    ");
+                push_printable(out, line);
+            }
             out.push('\n');
+        }
+    }
+}
+
+/// Appends `s` with its control characters but tabs escaped.
+fn push_printable(out: &mut String, s: &str) {
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
         }
     }
 }
@@ -332,12 +348,13 @@ fn write_method_text(m: &MethodInfo, out: &mut String) {
 mod tests {
     use std::collections::VecDeque;
 
-    use xmlrpc_proto::codec::{decode_call, encode_response};
+    use xmlrpc_proto::codec::{decode_call, decode_response, encode_response};
     use xmlrpc_proto::{Fault, Response};
 
     use super::*;
 
-    /// Answers with canned bodies, in order, and records the calls.
+    /// Answers with canned bodies, in order, and records the calls as the
+    /// server would decode them.
     struct Canned {
         replies: VecDeque<Result<Vec<u8>, TransportError>>,
         calls: Vec<MethodCall>,
@@ -359,20 +376,26 @@ mod tests {
     }
 
     impl Transport for Canned {
-        fn post(
+        fn call(
             &mut self,
             _target: &Target,
-            body: &[u8],
+            call: &MethodCall,
             limits: &Limits,
-        ) -> Result<Vec<u8>, TransportError> {
-            self.calls.push(decode_call(body, limits).unwrap());
-            self.replies.pop_front().expect("a reply for every call")
+        ) -> Result<Reply, TransportError> {
+            let mut sent = Vec::new();
+            encode_call(call, &EncodeOptions::extensions(), &mut sent)
+                .map_err(|e| TransportError::Invalid(e.to_string()))?;
+            self.calls.push(decode_call(&sent, limits).unwrap());
+            let body = self.replies.pop_front().expect("a reply for every call")?;
+            let result = decode_response(&body, limits)
+                .map_err(|e| TransportError::Malformed(e.to_string()))?;
+            Ok(Reply { body, result })
         }
     }
 
     fn target() -> Target {
         Target {
-            endpoint: Endpoint::parse("localhost:7080").unwrap(),
+            endpoint: crate::endpoint::parse("localhost:7080").unwrap(),
             timeout: None,
             headers: vec![],
             basic_auth: None,
@@ -541,6 +564,36 @@ mod tests {
     }
 
     #[test]
+    fn method_text_is_printable() {
+        let mut out = String::new();
+        write_method_text(
+            &MethodInfo {
+                name: "m\u{1b}[2J".into(),
+                signatures: Value::Array(vec![Value::Array(vec![
+                    Value::from("int"),
+                    Value::Int(3),
+                    Value::from("a\rb"),
+                ])]),
+                help: Value::from("\n  First line.\t \r\n\n  Second\u{7}.  \n\n"),
+            },
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "m\\u{1b}[2J(?, a\\rb) -> int\n    First line.\n\n      Second\\u{7}.\n"
+        );
+        let mut out = String::new();
+        let info = |help| MethodInfo {
+            name: "x".into(),
+            signatures: Value::from("signatures not supported"),
+            help,
+        };
+        write_method_text(&info(Value::from(" \n ")), &mut out);
+        write_method_text(&info(Value::Nil), &mut out);
+        assert_eq!(out, "x(...)\nx(...)\n");
+    }
+
+    #[test]
     fn introspect_json_and_given_methods() {
         let mut t = Canned::new(vec![
             body(&Ok(Value::from(""))),
@@ -577,7 +630,14 @@ mod tests {
             &Limits::default(),
             &mut out,
         );
-        assert_eq!(r, Err(Failure::Fault(Fault::new(23, "nope"))));
+        assert_eq!(
+            r,
+            Err(Failure::Refused(
+                "http://localhost:7080/RPC2 offers no introspection: \
+                 system.listMethods answered fault 23: nope"
+                    .into()
+            ))
+        );
         let r = run_introspect(
             &mut t,
             &target(),

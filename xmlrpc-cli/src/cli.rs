@@ -12,7 +12,7 @@ use xmlrpc_proto::{Fault, Limits, MethodCall, Value};
 
 use crate::args::{looks_numeric, parse_arg};
 use crate::call::Target;
-use crate::endpoint::Endpoint;
+use crate::endpoint;
 use crate::help::Topic;
 use crate::output::Format;
 
@@ -263,15 +263,28 @@ fn parse_args(args: &[&str], limits: &Limits) -> Result<Vec<Value>, String> {
 }
 
 fn target(url: &str, opts: &Options) -> Result<Target, String> {
-    let mut endpoint = Endpoint::parse(url)?;
+    let url = endpoint::parse(url)?;
     let basic_auth = match (&opts.user, &opts.password) {
         (Some(u), Some(p)) => Some((u.clone(), p.clone())),
         (Some(_), None) => return Err("--user needs --password".to_owned()),
         (None, Some(_)) => return Err("--password needs --user".to_owned()),
-        (None, None) => endpoint.userinfo.clone(),
+        (None, None) => url
+            .username()
+            .map(|u| (u.to_owned(), url.password().unwrap_or_default().to_owned())),
     };
+    if basic_auth.is_some()
+        && opts
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+    {
+        return Err(
+            "--header Authorization and Basic credentials (--user or the URL) exclude each other"
+                .to_owned(),
+        );
+    }
     // The credentials travel in `basic_auth` only.
-    endpoint.userinfo = None;
+    let endpoint = url.without_credentials();
     if opts.insecure && opts.cacert.is_some() {
         return Err("--cacert and --insecure exclude each other".to_owned());
     }
@@ -315,6 +328,14 @@ fn parse_header(s: &str) -> Result<(String, String), String> {
     {
         return Err(format!(
             "--header {name} cannot be set: xmlrpc frames the body itself"
+        ));
+    }
+    if ["host", "content-type"]
+        .iter()
+        .any(|f| name.eq_ignore_ascii_case(f))
+    {
+        return Err(format!(
+            "--header {name} cannot be set: xmlrpc sends it from the URL and the body"
         ));
     }
     Ok((name.to_owned(), value.to_owned()))
@@ -387,7 +408,7 @@ mod tests {
             panic!()
         };
         assert_eq!(target.basic_auth, Some(("a".into(), "b".into())));
-        assert_eq!(target.endpoint.userinfo, None);
+        assert_eq!(target.endpoint.username(), None);
         assert!(
             !target.endpoint.to_string().contains('b'),
             "{}",
@@ -476,6 +497,12 @@ mod tests {
             (
                 &["call", "h", "m", "-H", "content-length: 5"],
                 "frames the body",
+            ),
+            (&["call", "h", "m", "-H", "Host: x"], "from the URL"),
+            (&["call", "h", "m", "-H", "content-type: x"], "from the URL"),
+            (
+                &["call", "http://a:b@h/", "m", "-H", "Authorization: x"],
+                "exclude each other",
             ),
             (&["call", "h", "m", "-u", "x"], "--user needs --password"),
             (&["call", "h", "m", "-p", "x"], "--password needs --user"),

@@ -107,10 +107,16 @@ Options:
                         json: one line of JSON (int, double as 3.0, null
                         for nil, {\"base64\": ...}, {\"dateTime.iso8601\": ...})
                         xml: the methodResponse body exactly as received
-  -t, --timeout SECONDS         give up after this long
-  -H, --header 'Name: value'    add a request header (repeatable)
+  -t, --timeout SECONDS         give up after this long (connecting,
+                                TLS, sending and receiving; default:
+                                wait, 30 s at most to connect)
+  -H, --header 'Name: value'    add a request header (repeatable); a
+                                User-Agent replaces the default one;
+                                Host, Content-Type and Content-Length
+                                are set by xmlrpc
   -u, --user USER, -p, --password PASSWORD   Basic authentication
-      --cacert FILE             trust the CA certificates in this PEM file
+      --cacert FILE             also trust the CA certificates (or the
+                                self-signed certificate) in this PEM file
   -k, --insecure                accept any server certificate
 
 Exit status: 0 result, 1 fault (\"fault CODE: STRING\" on stderr),
@@ -123,6 +129,7 @@ Examples:
       [1, 2.5, \"x\", null]
   xmlrpc call http://127.0.0.1:7080/ dict 'struct/{a\\:b:1}' 'a:b'
   xmlrpc call -f xml --timeout 5 -H 'X-Trace: 1' https://host/RPC2 fault
+  xmlrpc call --cacert ca.pem -u alice -p secret https://host:8443/ echo x
 ";
 
 const INTROSPECT: &str = "\
@@ -134,11 +141,20 @@ Asks system.listMethods (or takes the METHODs given), then
 system.methodSignature and system.methodHelp for each. Text output is one
 line per signature, 'name(type, ...) -> type' ('name(...)' when the server
 gives none), then the help indented. JSON output is an array of
-{\"name\", \"signatures\", \"help\"} objects. URL and options as for call
+{\"name\", \"signatures\", \"help\"} objects, values as the server sent
+them (null when it answered a fault). URL and options as for call
 (--format text or json).
+
+Exit status: 0 listed; 1 when system.listMethods answers a fault (the
+server offers no introspection: a one-line reason on stderr); 2 transport,
+HTTP or usage error.
 
 Examples:
   xmlrpc introspect localhost:7080
+      add(int, int) -> int
+      add(double, double) -> double
+          This function add two numbers.
+      ...
   xmlrpc introspect -f json http://127.0.0.1:7080/ add echo
 ";
 

@@ -17,6 +17,7 @@ mod call;
 mod cli;
 mod endpoint;
 mod help;
+mod http;
 mod output;
 
 use std::io::{self, Read, Write};
@@ -25,8 +26,8 @@ use std::process::ExitCode;
 use xmlrpc_proto::codec::{decode_document, encode_fault, encode_response};
 use xmlrpc_proto::{EncodeOptions, Fault, Limits};
 
-use crate::call::NoHttpClient;
 use crate::cli::{Command, Encode};
+use crate::http::HttpTransport;
 
 /// How a command failed, and so its exit status and message.
 #[derive(Debug, PartialEq)]
@@ -35,6 +36,9 @@ pub(crate) enum Failure {
     Usage(String),
     /// The server answered with a fault: exit 1, `fault CODE: STRING`.
     Fault(Fault),
+    /// The server refused with a fault that needs its context to be
+    /// understood (no introspection): exit 1, this one-line reason.
+    Refused(String),
     /// Transport, HTTP, protocol or input error: exit 2.
     Error(String),
 }
@@ -42,7 +46,7 @@ pub(crate) enum Failure {
 impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
-            Self::Fault(_) => 1,
+            Self::Fault(_) | Self::Refused(_) => 1,
             Self::Usage(_) | Self::Error(_) => 2,
         }
     }
@@ -51,7 +55,9 @@ impl Failure {
     fn message(&self) -> String {
         match self {
             Self::Fault(f) => f.to_string(),
-            Self::Usage(m) | Self::Error(m) => format!("xmlrpc: {}", one_line(m)),
+            Self::Usage(m) | Self::Error(m) | Self::Refused(m) => {
+                format!("xmlrpc: {}", one_line(m))
+            }
         }
     }
 }
@@ -96,12 +102,26 @@ fn run(words: &[String], stdin: &mut dyn Read, out: &mut Vec<u8>) -> Result<(), 
             target,
             call,
             format,
-        } => call::run_call(&mut NoHttpClient, &target, &call, format, &limits, out)?,
+        } => call::run_call(
+            &mut HttpTransport::default(),
+            &target,
+            &call,
+            format,
+            &limits,
+            out,
+        )?,
         Command::Introspect {
             target,
             methods,
             format,
-        } => call::run_introspect(&mut NoHttpClient, &target, &methods, format, &limits, out)?,
+        } => call::run_introspect(
+            &mut HttpTransport::default(),
+            &target,
+            &methods,
+            format,
+            &limits,
+            out,
+        )?,
     }
     Ok(())
 }
@@ -216,8 +236,12 @@ mod tests {
             out,
             concat!("xmlrpc ", env!("CARGO_PKG_VERSION"), "\n").as_bytes()
         );
-        let r = run(&words(&["call", "h", "m"]), &mut &b""[..], &mut Vec::new());
-        assert!(matches!(r, Err(Failure::Error(m)) if m.contains("no HTTP client")));
+        let r = run(
+            &words(&["call", "127.0.0.1:9", "m"]),
+            &mut &b""[..],
+            &mut Vec::new(),
+        );
+        assert!(matches!(r, Err(Failure::Error(m)) if m.contains("127.0.0.1:9")));
         let r = run(&words(&["bogus"]), &mut &b""[..], &mut Vec::new());
         assert!(matches!(r, Err(Failure::Usage(_))));
     }

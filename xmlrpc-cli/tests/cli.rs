@@ -248,18 +248,6 @@ fn usage_errors_exit_2_with_one_line() {
 }
 
 #[test]
-fn call_without_a_server_side_is_a_transport_error() {
-    // This build sends nothing: the call is checked and encoded, then
-    // reported as not sent, with status 2.
-    fails(
-        &["call", "-t", "1", "127.0.0.1:9", "echo", "i/1"],
-        b"",
-        "http://127.0.0.1:9/RPC2: ",
-    );
-    fails(&["introspect", "127.0.0.1:9"], b"", "no HTTP client");
-}
-
-#[test]
 fn python_reads_what_encode_writes() {
     if Command::new("python3").arg("--version").output().is_err() {
         eprintln!("skipped: python3 is not on the PATH");

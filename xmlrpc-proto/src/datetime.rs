@@ -70,6 +70,19 @@ impl DateTime {
         Ok(Self { text: text.into() })
     }
 
+    /// Validates `text` without keeping it: the text without its
+    /// surrounding whitespace, or why it is not a dateTime.
+    pub(crate) fn check(text: &str) -> Result<&str, &'static str> {
+        let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+        parse_parts(text).map(|_| text)
+    }
+
+    /// A dateTime from text that [`DateTime::check`] accepted.
+    pub(crate) fn from_checked(text: &str) -> Self {
+        debug_assert!(parse_parts(text).is_ok());
+        Self { text: text.into() }
+    }
+
     /// The text as received (or as formatted, for values made from `time`
     /// types).
     #[must_use]

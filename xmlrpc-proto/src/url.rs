@@ -226,6 +226,17 @@ impl Url {
         self.password.as_deref()
     }
 
+    /// The same URL without user name and password (their `Display` then
+    /// re-parses to the same target).
+    #[must_use]
+    pub fn without_credentials(&self) -> Self {
+        Self {
+            username: None,
+            password: None,
+            ..self.clone()
+        }
+    }
+
     /// The value of the `Host` header: the host (in brackets for IPv6),
     /// with the port when the URL names one other than the default.
     #[must_use]

@@ -15,7 +15,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::transcode;
+use super::transcode::{self, Origin};
 use crate::{DateTime, Fault, Limits, MethodCall, Struct, Value};
 
 /// What is wrong with a document.
@@ -251,12 +251,9 @@ pub enum Document {
 /// When the document is not a well-formed call within `limits`; see
 /// [`DecodeErrorKind`].
 pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
-    run(input, limits, |p| match p.root()? {
-        Root::Call(empty) => p.call_body(empty),
-        Root::Response(_) => Err(p
-            .error(DecodeErrorKind::WrongRoot)
-            .with_detail("<methodResponse>, expected <methodCall>")),
-    })
+    let (text, origin) = prepare(input, limits)?;
+    let (name, params) = parse::<Own, _>(&text, origin, limits, Parser::call)?;
+    Ok(MethodCall { name, params })
 }
 
 /// Decodes a `methodResponse` document: `Ok(Ok(value))`, `Ok(Err(fault))`.
@@ -288,12 +285,8 @@ pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeEr
 /// When the document is not a well-formed response within `limits`; see
 /// [`DecodeErrorKind`].
 pub fn decode_response(input: &[u8], limits: &Limits) -> Result<Result<Value, Fault>, DecodeError> {
-    run(input, limits, |p| match p.root()? {
-        Root::Response(empty) => p.response_body(empty),
-        Root::Call(_) => Err(p
-            .error(DecodeErrorKind::WrongRoot)
-            .with_detail("<methodCall>, expected <methodResponse>")),
-    })
+    let (text, origin) = prepare(input, limits)?;
+    parse::<Own, _>(&text, origin, limits, Parser::response)
 }
 
 /// Decodes a document that may be a call or a response.
@@ -311,32 +304,12 @@ pub fn decode_response(input: &[u8], limits: &Limits) -> Result<Result<Value, Fa
 ///
 /// When the document is neither, or not well-formed within `limits`.
 pub fn decode_document(input: &[u8], limits: &Limits) -> Result<Document, DecodeError> {
-    run(input, limits, |p| match p.root()? {
-        Root::Call(empty) => p.call_body(empty).map(Document::Call),
+    let (text, origin) = prepare(input, limits)?;
+    parse::<Own, _>(&text, origin, limits, |p| match p.root()? {
+        Root::Call(empty) => p
+            .call_body(empty)
+            .map(|(name, params)| Document::Call(MethodCall { name, params })),
         Root::Response(empty) => p.response_body(empty).map(Document::Response),
-    })
-}
-
-/// Checks the size, converts to UTF-8, runs `body` and checks that nothing
-/// but whitespace, comments and processing instructions follows the root.
-fn run<T>(
-    input: &[u8],
-    limits: &Limits,
-    body: impl FnOnce(&mut Parser<'_>) -> Result<T, DecodeError>,
-) -> Result<T, DecodeError> {
-    if input.len() > limits.max_body_bytes {
-        return Err(
-            DecodeError::new(DecodeErrorKind::TooLarge, limits.max_body_bytes).with_detail(
-                format!("({} bytes, limit {})", input.len(), limits.max_body_bytes),
-            ),
-        );
-    }
-    let (text, origin) = transcode::to_utf8(input)?;
-    let mut parser = Parser::new(&text, limits);
-    let out = body(&mut parser).and_then(|v| parser.finish().map(|()| v));
-    out.map_err(|mut e| {
-        e.set_offset(origin.input_offset(&text, e.offset()));
-        e
     })
 }
 
@@ -476,31 +449,25 @@ enum Data {
     Closed,
 }
 
-/// An array or struct being read.
+/// An array or struct being read. Its finished children wait on the
+/// parser's shared stacks from `start` on, so that each container is
+/// allocated once, at its final size, when it closes.
 enum Frame {
     Array {
-        items: Vec<Value>,
+        /// Where its items start in [`Parser::items`].
+        start: usize,
         data: Data,
     },
     Struct {
-        /// Members while there are few: duplicates replaced by a scan.
-        small: Struct,
-        /// All members once there are many, de-duplicated at the end in
-        /// linear time by [`Struct::from_members`].
-        wide: Vec<(String, Value)>,
-        /// The name of the member whose value is being read.
-        name: String,
+        /// Where its members start in [`Parser::members`].
+        start: usize,
     },
 }
 
-/// Up to this many members, a struct being read de-duplicates names by
-/// scanning; beyond it, members are collected and de-duplicated once.
-const SMALL_STRUCT: usize = 16;
-
 /// What the content of an opened `<value>` turned out to be.
-enum Content {
+enum Content<V> {
     /// A complete value; its `</value>` has been read.
-    Done(Value),
+    Done(V),
     /// `<array>` was opened.
     Array,
     /// `<struct>` was opened.
@@ -508,24 +475,167 @@ enum Content {
 }
 
 /// What follows inside the innermost open array or struct.
-enum Step {
+enum Step<V> {
     /// A `<value>` was opened.
     Open,
     /// A complete value: an empty `<value/>` child, or the container
     /// itself, closed together with its `</value>`.
-    Done(Value),
+    Done(V),
 }
+
+/// How the parser makes values: one grammar, two value types (the owned
+/// [`Value`] and the borrowing [`ValueRef`](super::ValueRef)).
+pub(super) trait Build<'a> {
+    /// A string or a name.
+    type Str;
+    /// A value.
+    type Value;
+    /// The text of a string, a name or a method name.
+    fn text(text: Acc<'a>) -> Self::Str;
+    /// A string value.
+    fn string(s: Self::Str) -> Self::Value;
+    /// A scalar value.
+    fn scalar(v: Scalar) -> Self::Value;
+    /// A `dateTime.iso8601` whose text (without its surrounding whitespace)
+    /// was validated.
+    fn datetime(text: Acc<'a>) -> Self::Value;
+    /// An array of these items.
+    fn array(items: Vec<Self::Value>) -> Self::Value;
+    /// A struct of the drained members, in document order, repeats
+    /// included.
+    fn structure(members: std::vec::Drain<'_, (Self::Str, Self::Value)>) -> Self::Value;
+    /// The fault a `<fault>`'s value stands for.
+    fn fault(value: Self::Value) -> Result<Fault, &'static str>;
+}
+
+/// The values that borrow nothing.
+pub(super) enum Scalar {
+    Int(i32),
+    I8(i64),
+    Bool(bool),
+    Double(f64),
+    Base64(Vec<u8>),
+    Nil,
+}
+
+/// Builds owned [`Value`]s.
+pub(super) enum Own {}
+
+impl<'a> Build<'a> for Own {
+    type Str = String;
+    type Value = Value;
+
+    #[inline]
+    fn text(text: Acc<'a>) -> String {
+        text.into_string()
+    }
+
+    #[inline]
+    fn string(s: String) -> Value {
+        Value::String(s)
+    }
+
+    #[inline]
+    fn scalar(v: Scalar) -> Value {
+        match v {
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::I8(i) => Value::I8(i),
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Double(d) => Value::Double(d),
+            Scalar::Base64(b) => Value::Base64(b),
+            Scalar::Nil => Value::Nil,
+        }
+    }
+
+    fn datetime(text: Acc<'a>) -> Value {
+        Value::DateTime(DateTime::from_checked(text.as_str().trim_ascii()))
+    }
+
+    #[inline]
+    fn array(items: Vec<Value>) -> Value {
+        Value::Array(items)
+    }
+
+    fn structure(members: std::vec::Drain<'_, (String, Value)>) -> Value {
+        if members.len() <= SMALL_STRUCT {
+            // Few members: repeats are replaced by a scan, in one allocation.
+            let mut s = Struct::with_capacity(members.len());
+            for (name, v) in members {
+                s.insert(name, v);
+            }
+            Value::Struct(s)
+        } else {
+            Value::Struct(Struct::from_members(members.collect()))
+        }
+    }
+
+    fn fault(value: Value) -> Result<Fault, &'static str> {
+        let Value::Struct(s) = value else {
+            return Err("(not a struct)");
+        };
+        let mut code = None;
+        let mut string = None;
+        for (name, v) in s {
+            match name.as_str() {
+                "faultCode" => code = Some(FaultPart::of(v)),
+                "faultString" => string = Some(FaultPart::of(v)),
+                _ => {}
+            }
+        }
+        fault_of(code, string)
+    }
+}
+
+/// A member of a fault struct, whatever the value type.
+pub(super) enum FaultPart {
+    Int(i64),
+    String(String),
+    Other,
+}
+
+impl FaultPart {
+    fn of(v: Value) -> Self {
+        match v {
+            Value::Int(c) => Self::Int(i64::from(c)),
+            Value::I8(c) => Self::Int(c),
+            Value::String(s) => Self::String(s),
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A `Fault` from its two members (the last of each name).
+pub(super) fn fault_of(
+    code: Option<FaultPart>,
+    string: Option<FaultPart>,
+) -> Result<Fault, &'static str> {
+    let code = match code {
+        Some(FaultPart::Int(c)) => i32::try_from(c).map_err(|_| "(faultCode out of range)")?,
+        Some(_) => return Err("(faultCode is not an int)"),
+        None => return Err("(no faultCode)"),
+    };
+    let string = match string {
+        Some(FaultPart::String(s)) => s,
+        Some(_) => return Err("(faultString is not a string)"),
+        None => return Err("(no faultString)"),
+    };
+    Ok(Fault { code, string })
+}
+
+/// Up to this many members, an owned struct de-duplicates names by
+/// scanning; beyond it, by [`Struct::from_members`] in linear time.
+const SMALL_STRUCT: usize = 16;
 
 /// Text content made of one or more pieces (text, CDATA, references);
 /// one piece stays borrowed.
-enum Acc<'a> {
+pub(super) enum Acc<'a> {
     Empty,
     One(&'a str),
     Many(String),
 }
 
 impl<'a> Acc<'a> {
-    fn as_str(&self) -> &str {
+    pub(super) fn as_str(&self) -> &str {
         match self {
             Self::Empty => "",
             Self::One(s) => s,
@@ -537,11 +647,35 @@ impl<'a> Acc<'a> {
         self.as_str().len()
     }
 
-    fn into_string(self) -> String {
+    pub(super) fn into_string(self) -> String {
         match self {
             Self::Empty => String::new(),
             Self::One(s) => s.to_owned(),
             Self::Many(s) => s,
+        }
+    }
+
+    /// The text as a string to append `more` bytes or more to: room for a
+    /// few more pieces, so that text split by references grows without
+    /// copying at every piece.
+    fn into_growable(self, more: usize) -> String {
+        match self {
+            Self::Many(s) => s,
+            first => {
+                let first = first.as_str();
+                let mut s = String::with_capacity((first.len() + more).max(16) * 2);
+                s.push_str(first);
+                s
+            }
+        }
+    }
+
+    /// The text, borrowed from the document when it is one piece.
+    pub(super) fn into_cow(self) -> Cow<'a, str> {
+        match self {
+            Self::Empty => Cow::Borrowed(""),
+            Self::One(s) => Cow::Borrowed(s),
+            Self::Many(s) => Cow::Owned(s),
         }
     }
 
@@ -550,7 +684,7 @@ impl<'a> Acc<'a> {
     #[inline]
     fn push(&mut self, piece: &'a str) {
         if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
-            let mut s = std::mem::replace(self, Self::Empty).into_string();
+            let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
             let mut rest = piece;
             while let Some(i) = rest.find('\r') {
                 s.push_str(&rest[..i]);
@@ -572,9 +706,8 @@ impl<'a> Acc<'a> {
     fn push_raw(&mut self, piece: &'a str) {
         match self {
             Self::Empty => *self = Self::One(piece),
-            Self::One(first) => {
-                let mut s = String::with_capacity(first.len() + piece.len());
-                s.push_str(first);
+            Self::One(_) => {
+                let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
                 s.push_str(piece);
                 *self = Self::Many(s);
             }
@@ -583,14 +716,14 @@ impl<'a> Acc<'a> {
     }
 
     fn push_owned(&mut self, piece: &str) {
-        let mut s = std::mem::replace(self, Self::Empty).into_string();
+        let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
         s.push_str(piece);
         *self = Self::Many(s);
     }
 
     /// Appends a character from a reference (not line-end normalised).
     fn push_char(&mut self, c: char) {
-        let mut s = std::mem::replace(self, Self::Empty).into_string();
+        let mut s = std::mem::replace(self, Self::Empty).into_growable(4);
         s.push(c);
         *self = Self::Many(s);
     }
@@ -608,25 +741,64 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
-struct Parser<'a> {
+/// The size check and the conversion to UTF-8 that every decode starts
+/// with.
+pub(super) fn prepare<'i>(input: &'i [u8], limits: &Limits) -> Res<(Cow<'i, str>, Origin)> {
+    if input.len() > limits.max_body_bytes {
+        return Err(
+            DecodeError::new(DecodeErrorKind::TooLarge, limits.max_body_bytes).with_detail(
+                format!("({} bytes, limit {})", input.len(), limits.max_body_bytes),
+            ),
+        );
+    }
+    transcode::to_utf8(input)
+}
+
+/// Runs `body` over `text`, checks that nothing but whitespace, comments
+/// and processing instructions follows the root, and maps error offsets
+/// back to the input.
+pub(super) fn parse<'a, B: Build<'a>, T>(
+    text: &'a str,
+    origin: Origin,
+    limits: &Limits,
+    body: impl FnOnce(&mut Parser<'a, B>) -> Res<T>,
+) -> Res<T> {
+    let mut parser = Parser::new(text, limits);
+    let out = body(&mut parser).and_then(|v| parser.finish().map(|()| v));
+    out.map_err(|mut e| {
+        e.set_offset(origin.input_offset(text, e.offset()));
+        e
+    })
+}
+
+pub(super) struct Parser<'a, B: Build<'a>> {
     reader: Reader<&'a [u8]>,
     /// The whole document, validated UTF-8: every borrowed event slice is a
     /// sub-slice of it.
     src: &'a str,
-    limits: &'a Limits,
+    max_depth: usize,
+    max_values: usize,
+    max_string: usize,
     /// Start of the event read last.
     pos: usize,
     /// `<value>`s seen.
     values: usize,
-    stack: Vec<Frame>,
+    /// The open arrays and structs, innermost last.
+    frames: Vec<Frame>,
+    /// The finished items of the open arrays.
+    items: Vec<B::Value>,
+    /// The finished members of the open structs.
+    members: Vec<(B::Str, B::Value)>,
+    /// The names of the members whose values are being read.
+    names: Vec<B::Str>,
     /// Base64 text with its whitespace removed.
     scratch: Vec<u8>,
 }
 
-type Res<T> = Result<T, DecodeError>;
+pub(super) type Res<T> = Result<T, DecodeError>;
 
-impl<'a> Parser<'a> {
-    fn new(src: &'a str, limits: &'a Limits) -> Self {
+impl<'a, B: Build<'a>> Parser<'a, B> {
+    fn new(src: &'a str, limits: &Limits) -> Self {
         let mut reader = Reader::from_str(src);
         let config = reader.config_mut();
         config.trim_text(false);
@@ -635,11 +807,36 @@ impl<'a> Parser<'a> {
         Self {
             reader,
             src,
-            limits,
+            max_depth: limits.max_depth,
+            max_values: limits.max_values,
+            max_string: limits.max_string_bytes,
             pos: 0,
             values: 0,
-            stack: Vec::new(),
+            frames: Vec::new(),
+            items: Vec::new(),
+            members: Vec::new(),
+            names: Vec::new(),
             scratch: Vec::new(),
+        }
+    }
+
+    /// A whole `methodCall` document: its name and parameters.
+    pub(super) fn call(&mut self) -> Res<(B::Str, Vec<B::Value>)> {
+        match self.root()? {
+            Root::Call(empty) => self.call_body(empty),
+            Root::Response(_) => Err(self
+                .error(DecodeErrorKind::WrongRoot)
+                .with_detail("<methodResponse>, expected <methodCall>")),
+        }
+    }
+
+    /// A whole `methodResponse` document.
+    pub(super) fn response(&mut self) -> Res<Result<B::Value, Fault>> {
+        match self.root()? {
+            Root::Response(empty) => self.response_body(empty),
+            Root::Call(_) => Err(self
+                .error(DecodeErrorKind::WrongRoot)
+                .with_detail("<methodCall>, expected <methodResponse>")),
         }
     }
 
@@ -811,41 +1008,53 @@ impl<'a> Parser<'a> {
     }
 
     /// Counts one `<value>`.
+    #[inline]
     fn count_value(&mut self) -> Res<()> {
         self.values += 1;
-        if self.values > self.limits.max_values {
+        if self.values > self.max_values {
             return Err(self.error(DecodeErrorKind::ValueLimit));
         }
         Ok(())
     }
 
     fn push(&mut self, frame: Frame) -> Res<()> {
-        if self.stack.len() >= self.limits.max_depth {
+        if self.frames.len() >= self.max_depth {
             return Err(self.error(DecodeErrorKind::DepthLimit));
         }
-        self.stack.push(frame);
+        self.frames.push(frame);
         Ok(())
+    }
+
+    /// The items of the array that starts at `start` in [`Parser::items`],
+    /// in a vector of their own.
+    fn take_items(&mut self, start: usize) -> Vec<B::Value> {
+        if start == 0 {
+            // The outermost array: its items are the whole stack.
+            std::mem::take(&mut self.items)
+        } else {
+            // Items are pushed above the start of the innermost array only,
+            // so `start` is within the stack.
+            self.items.split_off(start.min(self.items.len()))
+        }
     }
 
     /// Reads a whole value; the `<value>` start tag has just been read (and
     /// counted). Arrays and structs are read with the explicit stack.
-    fn value(&mut self) -> Res<Value> {
-        debug_assert!(self.stack.is_empty());
+    fn value(&mut self) -> Res<B::Value> {
+        debug_assert!(self.frames.is_empty());
         'open: loop {
             let mut step = match self.value_content()? {
                 Content::Done(v) => Step::Done(v),
                 Content::Array => {
                     self.push(Frame::Array {
-                        items: Vec::new(),
+                        start: self.items.len(),
                         data: Data::Unknown,
                     })?;
                     self.next_in_top()?
                 }
                 Content::Struct => {
                     self.push(Frame::Struct {
-                        small: Struct::new(),
-                        wide: Vec::new(),
-                        name: String::new(),
+                        start: self.members.len(),
                     })?;
                     self.next_in_top()?
                 }
@@ -855,19 +1064,16 @@ impl<'a> Parser<'a> {
                     Step::Open => continue 'open,
                     Step::Done(v) => v,
                 };
-                match self.stack.last_mut() {
+                match self.frames.last() {
                     None => return Ok(v),
-                    Some(Frame::Array { items, .. }) => items.push(v),
-                    Some(Frame::Struct { small, wide, name }) => {
-                        let name = std::mem::take(name);
-                        if wide.is_empty() && small.len() < SMALL_STRUCT {
-                            small.insert(name, v);
-                        } else {
-                            if wide.is_empty() {
-                                *wide = std::mem::take(small).into_vec();
-                            }
-                            wide.push((name, v));
-                        }
+                    Some(Frame::Array { .. }) => self.items.push(v),
+                    Some(Frame::Struct { .. }) => {
+                        // Each member's name is pushed before its value is
+                        // read, and taken once here.
+                        let Some(name) = self.names.pop() else {
+                            return Err(self.error(DecodeErrorKind::Syntax));
+                        };
+                        self.members.push((name, v));
                         // `</member>`
                         self.end()?;
                     }
@@ -878,11 +1084,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads what follows in the innermost open array or struct.
-    fn next_in_top(&mut self) -> Res<Step> {
+    fn next_in_top(&mut self) -> Res<Step<B::Value>> {
         loop {
             let mark = self.mark()?;
             let is_empty = matches!(mark, Mark::Empty(_));
-            let Some(top) = self.stack.last_mut() else {
+            let Some(top) = self.frames.last_mut() else {
                 // Only called with a frame open.
                 return Err(self.error(DecodeErrorKind::Syntax));
             };
@@ -894,7 +1100,7 @@ impl<'a> Parser<'a> {
                         }
                         self.count_value()?;
                         if is_empty {
-                            return Ok(Step::Done(Value::String(String::new())));
+                            return Ok(Step::Done(B::string(B::text(Acc::Empty))));
                         }
                         return Ok(Step::Open);
                     }
@@ -907,21 +1113,19 @@ impl<'a> Parser<'a> {
                     Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End if *data == Data::Open => *data = Data::Closed,
                     Mark::End => {
-                        let Some(Frame::Array { items, .. }) = self.stack.pop() else {
+                        let Some(Frame::Array { start, .. }) = self.frames.pop() else {
                             // The top frame was just matched as an array.
                             return Err(self.error(DecodeErrorKind::Syntax));
                         };
                         // `</value>`
                         self.end()?;
-                        return Ok(Step::Done(Value::Array(items)));
+                        return Ok(Step::Done(B::array(self.take_items(start))));
                     }
                 },
                 Frame::Struct { .. } => match mark {
                     Mark::Start(Tag::Member) => {
                         let name = self.member_name()?;
-                        if let Some(Frame::Struct { name: slot, .. }) = self.stack.last_mut() {
-                            *slot = name;
-                        }
+                        self.names.push(name);
                         return match self.mark()? {
                             Mark::Start(Tag::Value) => {
                                 self.count_value()?;
@@ -929,7 +1133,7 @@ impl<'a> Parser<'a> {
                             }
                             Mark::Empty(Tag::Value) => {
                                 self.count_value()?;
-                                Ok(Step::Done(Value::String(String::new())))
+                                Ok(Step::Done(B::string(B::text(Acc::Empty))))
                             }
                             Mark::Start(_) | Mark::Empty(_) => Err(self.unexpected()),
                             Mark::End => Err(self
@@ -939,18 +1143,16 @@ impl<'a> Parser<'a> {
                     }
                     Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
-                        let Some(Frame::Struct { small, wide, .. }) = self.stack.pop() else {
+                        let Some(Frame::Struct { start }) = self.frames.pop() else {
                             // The top frame was just matched as a struct.
                             return Err(self.error(DecodeErrorKind::Syntax));
                         };
                         // `</value>`
                         self.end()?;
-                        let s = if wide.is_empty() {
-                            small
-                        } else {
-                            Struct::from_members(wide)
-                        };
-                        return Ok(Step::Done(Value::Struct(s)));
+                        // As for arrays: members of the innermost struct
+                        // only sit above `start`.
+                        let start = start.min(self.members.len());
+                        return Ok(Step::Done(B::structure(self.members.drain(start..))));
                     }
                 },
             }
@@ -958,19 +1160,17 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads `<name>...</name>` at the start of a member.
-    fn member_name(&mut self) -> Res<String> {
+    fn member_name(&mut self) -> Res<B::Str> {
         match self.mark()? {
-            Mark::Start(Tag::Name) => Ok(self
-                .content(self.limits.max_string_bytes, true)?
-                .into_string()),
-            Mark::Empty(Tag::Name) => Ok(String::new()),
+            Mark::Start(Tag::Name) => Ok(B::text(self.content(self.max_string, true)?)),
+            Mark::Empty(Tag::Name) => Ok(B::text(Acc::Empty)),
             Mark::Start(t) | Mark::Empty(t) if t != Tag::Value => Err(self.unexpected()),
             _ => Err(self.error(DecodeErrorKind::MissingMemberName)),
         }
     }
 
     /// Reads the content of a `<value>` whose start tag was just read.
-    fn value_content(&mut self) -> Res<Content> {
+    fn value_content(&mut self) -> Res<Content<B::Value>> {
         let mut text = Acc::Empty;
         loop {
             self.pos = self.position();
@@ -985,7 +1185,7 @@ impl<'a> Parser<'a> {
                     Cow::Owned(s) => text.push_owned(&s),
                 },
                 Ok(Event::GeneralRef(r)) => text.push_char(self.resolve(&r)?),
-                Ok(Event::End(_)) => return Ok(Content::Done(Value::String(text.into_string()))),
+                Ok(Event::End(_)) => return Ok(Content::Done(B::string(B::text(text)))),
                 Ok(Event::Start(e)) => {
                     if !is_xml_space(text.as_str().as_bytes()) {
                         return Err(self.error(DecodeErrorKind::UnexpectedText));
@@ -1003,14 +1203,14 @@ impl<'a> Parser<'a> {
                 Ok(Event::Decl(_)) => return Err(self.error(DecodeErrorKind::Syntax)),
                 Ok(Event::Eof) => return Err(self.error(DecodeErrorKind::UnexpectedEof)),
             }
-            if text.len() > self.limits.max_string_bytes {
+            if text.len() > self.max_string {
                 return Err(self.error(DecodeErrorKind::StringLimit));
             }
         }
     }
 
-    /// Reads a typed value: `e` is its type element.
-    fn typed(&mut self, t: Tag, empty: bool) -> Res<Content> {
+    /// Reads a typed value: `t` is its type element.
+    fn typed(&mut self, t: Tag, empty: bool) -> Res<Content<B::Value>> {
         match t {
             Tag::Array if !empty => return Ok(Content::Array),
             Tag::Struct if !empty => return Ok(Content::Struct),
@@ -1021,33 +1221,41 @@ impl<'a> Parser<'a> {
             Acc::Empty
         } else {
             match t {
-                Tag::String => self.content(self.limits.max_string_bytes, true)?,
+                Tag::String => self.content(self.max_string, true)?,
                 _ => self.content(usize::MAX, false)?,
             }
         };
         let err = |kind| DecodeError::new(kind, at);
         let value = match t {
-            Tag::String => Value::String(text.into_string()),
-            Tag::Int => Value::Int(parse_int(text.as_str()).map_err(err)?),
-            Tag::I8 => Value::I8(parse_int(text.as_str()).map_err(err)?),
-            Tag::Boolean => Value::Bool(parse_bool(text.as_str()).ok_or_else(|| {
-                err(DecodeErrorKind::InvalidBoolean).with_detail(quoted(text.as_str()))
-            })?),
-            Tag::Double => Value::Double(parse_double(text.as_str()).ok_or_else(|| {
-                err(DecodeErrorKind::InvalidDouble).with_detail(quoted(text.as_str()))
-            })?),
-            Tag::DateTime => Value::DateTime(DateTime::parse(text.as_str()).map_err(|d| {
-                err(DecodeErrorKind::InvalidDateTime).with_detail(format!("({})", d.reason()))
-            })?),
-            Tag::Base64 => Value::Base64(self.base64(text.as_str(), at)?),
+            Tag::String => B::string(B::text(text)),
+            Tag::Int => B::scalar(Scalar::Int(parse_int(text.as_str()).map_err(err)?)),
+            Tag::I8 => B::scalar(Scalar::I8(parse_int(text.as_str()).map_err(err)?)),
+            Tag::Boolean => B::scalar(Scalar::Bool(parse_bool(text.as_str()).ok_or_else(
+                || err(DecodeErrorKind::InvalidBoolean).with_detail(quoted(text.as_str())),
+            )?)),
+            Tag::Double => B::scalar(Scalar::Double(parse_double(text.as_str()).ok_or_else(
+                || err(DecodeErrorKind::InvalidDouble).with_detail(quoted(text.as_str())),
+            )?)),
+            Tag::DateTime => match DateTime::check(text.as_str()) {
+                Ok(_) => B::datetime(text),
+                Err(why) => {
+                    return Err(
+                        err(DecodeErrorKind::InvalidDateTime).with_detail(format!("({why})"))
+                    );
+                }
+            },
+            Tag::Base64 => B::scalar(Scalar::Base64(self.base64(text.as_str(), at)?)),
             Tag::Nil => {
                 if !is_xml_space(text.as_str().as_bytes()) {
                     return Err(err(DecodeErrorKind::UnexpectedText).with_detail("in <nil>"));
                 }
-                Value::Nil
+                B::scalar(Scalar::Nil)
             }
-            Tag::Array => Value::Array(Vec::new()),
-            Tag::Struct => Value::Struct(Struct::new()),
+            Tag::Array => B::array(Vec::new()),
+            Tag::Struct => {
+                let n = self.members.len();
+                B::structure(self.members.drain(n..))
+            }
             _ => return Err(err(DecodeErrorKind::UnknownType).with_detail(self.name_at(at))),
         };
         // `</value>`
@@ -1055,40 +1263,44 @@ impl<'a> Parser<'a> {
         Ok(Content::Done(value))
     }
 
+    /// Decodes base64 text as peers send it: on one line, or in lines (MIME
+    /// style) with whitespace between them.
     fn base64(&mut self, text: &str, at: usize) -> Res<Vec<u8>> {
-        let bytes = text.as_bytes();
-        let limit = self.limits.max_string_bytes;
+        let limit = self.max_string;
         let err = |kind| DecodeError::new(kind, at);
-        // Most peers send one line: decode it in place. The output is
-        // bounded by the input, which is bounded by the body limit.
-        let out = match BASE64.decode(bytes) {
-            Ok(out) => out,
-            Err(e) => {
-                let has_space = memchr::memchr3(b'\n', b'\r', b' ', bytes).is_some()
-                    || memchr::memchr(b'\t', bytes).is_some();
-                if !has_space {
+        let text = text.as_bytes();
+        // One line (most peers) is decoded in place; lines (MIME style,
+        // Python) show whitespace within the first line's width.
+        let head = &text[..text.len().min(128)];
+        let lines = memchr::memchr3(b'\n', b'\r', b' ', head).is_some();
+        let fast = if lines {
+            decode_lines(text, &mut self.scratch)
+        } else {
+            // Checked before decoding: the output is about 3/4 of the input.
+            if text.len() / 4 * 3 > limit.saturating_add(3) {
+                return Err(err(DecodeErrorKind::StringLimit));
+            }
+            match BASE64.decode(text) {
+                Ok(out) => Some(out),
+                Err(e) if !text.iter().any(|&b| is_space(b)) => {
                     return Err(err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")));
                 }
-                // Lines (MIME style): first assume lines of one width,
-                // copied without searching; if that guess lets whitespace
-                // through, the decode fails and the exact path runs.
-                let first_space = bytes
-                    .iter()
-                    .position(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-                    .unwrap_or(bytes.len());
-                strip_lines(bytes, first_space, &mut self.scratch);
+                Err(_) => None,
+            }
+        };
+        let out = match fast {
+            Some(out) => out,
+            None => {
+                // Tabs, whitespace that the guess of `decode_lines` let
+                // through, or not base64: strip exactly, and decode or say
+                // why not.
+                strip_spaces(text, &mut self.scratch);
                 if self.scratch.len() / 4 * 3 > limit.saturating_add(3) {
                     return Err(err(DecodeErrorKind::StringLimit));
                 }
-                match BASE64.decode(&self.scratch[..]) {
-                    Ok(out) => out,
-                    Err(_) => {
-                        strip_spaces(bytes, &mut self.scratch);
-                        BASE64.decode(&self.scratch[..]).map_err(|e| {
-                            err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})"))
-                        })?
-                    }
-                }
+                BASE64.decode(&self.scratch).map_err(|e| {
+                    err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})"))
+                })?
             }
         };
         if out.len() > limit {
@@ -1141,7 +1353,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads a `<param>`'s value and its `</param>`; `<param>` was just read.
-    fn param(&mut self) -> Res<Value> {
+    fn param(&mut self) -> Res<B::Value> {
         let value = match self.mark()? {
             Mark::Start(Tag::Value) => {
                 self.count_value()?;
@@ -1149,7 +1361,7 @@ impl<'a> Parser<'a> {
             }
             Mark::Empty(Tag::Value) => {
                 self.count_value()?;
-                Value::String(String::new())
+                B::string(B::text(Acc::Empty))
             }
             Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
             Mark::End => {
@@ -1163,21 +1375,19 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
-    fn call_body(&mut self, empty: bool) -> Res<MethodCall> {
+    fn call_body(&mut self, empty: bool) -> Res<(B::Str, Vec<B::Value>)> {
         if empty {
             return Err(self.error(DecodeErrorKind::MissingMethodName));
         }
         let name = match self.mark()? {
-            Mark::Start(Tag::MethodName) => self
-                .content(self.limits.max_string_bytes, true)?
-                .into_string(),
-            Mark::Empty(Tag::MethodName) => String::new(),
+            Mark::Start(Tag::MethodName) => B::text(self.content(self.max_string, true)?),
+            Mark::Empty(Tag::MethodName) => B::text(Acc::Empty),
             _ => return Err(self.error(DecodeErrorKind::MissingMethodName)),
         };
         let mut params = Vec::new();
         match self.mark()? {
             // No `<params>`.
-            Mark::End => return Ok(MethodCall { name, params }),
+            Mark::End => return Ok((name, params)),
             Mark::Empty(Tag::Params) => {}
             Mark::Start(Tag::Params) => loop {
                 match self.mark()? {
@@ -1195,10 +1405,10 @@ impl<'a> Parser<'a> {
         }
         // `</methodCall>`
         self.end()?;
-        Ok(MethodCall { name, params })
+        Ok((name, params))
     }
 
-    fn response_body(&mut self, empty: bool) -> Res<Result<Value, Fault>> {
+    fn response_body(&mut self, empty: bool) -> Res<Result<B::Value, Fault>> {
         if empty {
             return Err(self.error(DecodeErrorKind::MissingValue));
         }
@@ -1230,7 +1440,7 @@ impl<'a> Parser<'a> {
                     }
                     Mark::Empty(Tag::Value) => {
                         self.count_value()?;
-                        Value::String(String::new())
+                        B::string(B::text(Acc::Empty))
                     }
                     Mark::Start(_) | Mark::Empty(_) => return Err(self.unexpected()),
                     Mark::End => {
@@ -1241,7 +1451,7 @@ impl<'a> Parser<'a> {
                 };
                 // `</fault>`
                 self.end()?;
-                Err(fault(value).map_err(|why| {
+                Err(B::fault(value).map_err(|why| {
                     DecodeError::new(DecodeErrorKind::InvalidFault, at).with_detail(why)
                 })?)
             }
@@ -1277,62 +1487,103 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Copies `text` into `out` assuming lines of `width` bytes separated by
-/// whitespace runs. Bytes inside a "line" are not checked: whitespace copied
-/// by a wrong guess makes the base64 decode fail, and the caller then uses
-/// [`strip_spaces`].
-fn strip_lines(text: &[u8], width: usize, out: &mut Vec<u8>) {
-    out.clear();
-    out.reserve(text.len());
+/// `text` without its leading whitespace.
+fn skip_spaces(text: &[u8]) -> &[u8] {
+    let n = text.iter().take_while(|&&b| is_space(b)).count();
+    &text[n..]
+}
+
+/// Decodes base64 text in lines (whitespace between them) in one pass:
+/// the text goes through `buf` a segment at a time, without its
+/// whitespace, so that it is never copied whole. `None` when that fails:
+/// the text is not base64, or holds whitespace that [`append_lines`] lets
+/// through.
+fn decode_lines(text: &[u8], buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    const SEGMENT: usize = 8 * 1024;
+    // At most this much output; bounded by the body limit.
+    let mut out = vec![0; text.len() / 4 * 3 + 3];
+    let mut written = 0;
+    buf.clear();
     let mut rest = text;
-    while rest.len() > width && width > 0 {
-        let (line, tail) = rest.split_at(width);
-        out.extend_from_slice(line);
-        let n = tail.iter().take_while(|&&b| is_space(b)).count();
-        rest = &tail[n..];
-        if n == 0 {
-            break;
+    loop {
+        // Segments end at whitespace, so that lines are not cut.
+        let cut = match rest.get(SEGMENT..) {
+            Some(after) => {
+                SEGMENT + memchr::memchr3(b'\n', b'\r', b' ', after).unwrap_or(after.len())
+            }
+            None => rest.len(),
+        };
+        let (segment, tail) = rest.split_at(cut);
+        append_lines(segment, buf);
+        rest = tail;
+        let last = rest.is_empty();
+        // Whole groups of four, except at the end; padding only at the end.
+        let n = if last { buf.len() } else { buf.len() / 4 * 4 };
+        if !last && buf[..n].last() == Some(&b'=') {
+            return None;
+        }
+        written += BASE64
+            .decode_slice(&buf[..n], out.get_mut(written..)?)
+            .ok()?;
+        buf.drain(..n);
+        if last {
+            out.truncate(written);
+            return Some(out);
         }
     }
-    while let Some(i) = rest.iter().position(|&b| is_space(b)) {
-        out.extend_from_slice(&rest[..i]);
-        rest = &rest[i + 1..];
+}
+
+/// Appends `text` to `out` without the line breaks and spaces between its
+/// lines. Lines are assumed to be as wide as the first one (MIME style)
+/// and copied without searching while that holds. Tabs, and whitespace
+/// inside a line that the guess let through, are copied: base64 decoding
+/// then fails, and the caller strips exactly with [`strip_spaces`].
+fn append_lines(text: &[u8], out: &mut Vec<u8>) {
+    out.reserve(text.len());
+    let next_break = |b: &[u8]| memchr::memchr3(b'\n', b'\r', b' ', b).unwrap_or(b.len());
+    let mut rest = skip_spaces(text);
+    let width = next_break(rest);
+    // The widths peers use (MIME and Python: 76; PEM: 64) are copied as
+    // fixed-size blocks.
+    rest = match width {
+        76 => copy_lines::<76>(rest, out),
+        64 => copy_lines::<64>(rest, out),
+        _ => rest,
+    };
+    while !rest.is_empty() {
+        let n = match rest.get(width) {
+            Some(&b) if width > 0 && is_space(b) => width,
+            _ => next_break(rest),
+        };
+        out.extend_from_slice(&rest[..n]);
+        rest = skip_spaces(&rest[n..]);
     }
-    out.extend_from_slice(rest);
+}
+
+/// Copies lines of `N` bytes, each followed by whitespace, from the start
+/// of `text` into `out`; returns the rest from the first other line.
+fn copy_lines<'t, const N: usize>(mut text: &'t [u8], out: &mut Vec<u8>) -> &'t [u8] {
+    while let Some((line, tail)) = text.split_first_chunk::<N>() {
+        let Some((&end, after)) = tail.split_first() else {
+            break;
+        };
+        if !is_space(end) {
+            break;
+        }
+        out.extend_from_slice(line);
+        // Mostly one `\n`: the loop of `skip_spaces` only for more.
+        text = match after.first() {
+            Some(&b) if is_space(b) => skip_spaces(after),
+            _ => after,
+        };
+    }
+    text
 }
 
 /// Copies `text` into `out` without its whitespace.
 fn strip_spaces(text: &[u8], out: &mut Vec<u8>) {
     out.clear();
     out.extend(text.iter().copied().filter(|&b| !is_space(b)));
-}
-
-/// A `Fault` from the value of `<fault>`.
-fn fault(value: Value) -> Result<Fault, &'static str> {
-    let Value::Struct(s) = value else {
-        return Err("(not a struct)");
-    };
-    let mut code = None;
-    let mut string = None;
-    for (name, v) in s {
-        match name.as_str() {
-            "faultCode" => code = Some(v),
-            "faultString" => string = Some(v),
-            _ => {}
-        }
-    }
-    let code = match code {
-        Some(Value::Int(c)) => c,
-        Some(Value::I8(c)) => i32::try_from(c).map_err(|_| "(faultCode out of range)")?,
-        Some(_) => return Err("(faultCode is not an int)"),
-        None => return Err("(no faultCode)"),
-    };
-    let string = match string {
-        Some(Value::String(s)) => s,
-        Some(_) => return Err("(faultString is not a string)"),
-        None => return Err("(no faultString)"),
-    };
-    Ok(Fault { code, string })
 }
 
 fn quoted(text: &str) -> String {
@@ -1380,4 +1631,59 @@ fn parse_double(text: &str) -> Option<f64> {
         return None;
     }
     t.parse::<f64>().ok().filter(|d| d.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tag, tag_of};
+
+    #[test]
+    fn element_names() {
+        let known = [
+            ("value", Tag::Value),
+            ("i4", Tag::Int),
+            ("int", Tag::Int),
+            ("i1", Tag::Int),
+            ("i2", Tag::Int),
+            ("string", Tag::String),
+            ("struct", Tag::Struct),
+            ("member", Tag::Member),
+            ("name", Tag::Name),
+            ("array", Tag::Array),
+            ("data", Tag::Data),
+            ("double", Tag::Double),
+            ("float", Tag::Double),
+            ("boolean", Tag::Boolean),
+            ("i8", Tag::I8),
+            ("nil", Tag::Nil),
+            ("base64", Tag::Base64),
+            ("dateTime", Tag::DateTime),
+            ("dateTime.iso8601", Tag::DateTime),
+            ("param", Tag::Param),
+            ("params", Tag::Params),
+            ("fault", Tag::Fault),
+            ("methodName", Tag::MethodName),
+            ("methodCall", Tag::MethodCall),
+            ("methodResponse", Tag::MethodResponse),
+        ];
+        for (name, tag) in known {
+            assert_eq!(tag_of(name.as_bytes()), tag, "{name}");
+            // Longer, shorter, or with a byte changed: unknown.
+            for other in [
+                format!("{name}x"),
+                format!("{name}\0"),
+                format!("\0{name}"),
+                name[..name.len() - 1].to_owned(),
+                name[1..].to_owned(),
+                name.to_uppercase(),
+            ] {
+                if known.iter().all(|(k, _)| *k != other) {
+                    assert_eq!(tag_of(other.as_bytes()), Tag::Other, "{other:?}");
+                }
+            }
+        }
+        for other in ["", "v", "valuevalue", "dataname", "i4i4"] {
+            assert_eq!(tag_of(other.as_bytes()), Tag::Other, "{other:?}");
+        }
+    }
 }

@@ -2,11 +2,18 @@
 //!
 //! Decoding and encoding need no connection: use them on their own to read
 //! or write XML-RPC documents anywhere.
+//!
+//! Documents decode to owned values ([`decode_call`], [`decode_response`],
+//! [`decode_document`]) or, faster, to values that borrow their text from
+//! the input ([`decode_call_ref`], [`decode_response_ref`]); both read the
+//! same documents with the same errors.
 
+mod borrowed;
 mod decode;
 mod encode;
 mod transcode;
 
+pub use borrowed::{DateTimeRef, MethodCallRef, ValueRef, decode_call_ref, decode_response_ref};
 pub use decode::{
     DecodeError, DecodeErrorKind, Document, decode_call, decode_document, decode_response,
 };
