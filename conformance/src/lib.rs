@@ -2,10 +2,12 @@
 //! (`CONTRACT.md`, section 1), written once for every runtime.
 //!
 //! The runtime crates' `conformance_*` examples serve [`site()`] over their
-//! own I/O, with [`Options`] for the command line, [`limits()`] and
-//! [`listening_line`]; their `server` examples serve [`example()`]. Nothing
-//! here does network I/O: the procedures are plain functions and futures on
-//! a [`Dispatcher`].
+//! own I/O, with [`Options`] for the command line, [`limits()`],
+//! [`announce`] for the first line and [`on_stop_request`] for signals and
+//! the end of stdin; their `server` examples serve [`example()`], and their
+//! other examples the procedures of [`examples`]. Nothing here does network
+//! I/O: the procedures are plain functions and futures on a
+//! [`Dispatcher`].
 //!
 //! ```
 //! use xmlrpc_proto::{MethodCall, RequestHead, Value};
@@ -27,10 +29,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use xmlrpc_proto::dispatch::{Dispatcher, HandlerError, Lookup, LookupError, Procedure, Site};
 use xmlrpc_proto::{Fault, RequestHead, Struct, Value};
 
+pub mod examples;
 mod options;
 mod validator;
 
-pub use options::{DEFAULT_LISTEN, Options, USAGE, UsageError, limits, listening_line};
+pub use options::{
+    DEFAULT_LISTEN, Options, USAGE, UsageError, announce, limits, listening_line, on_stop_request,
+};
 
 /// The NOT_FOUND fault code of the conformance server.
 pub const NOT_FOUND: i32 = 23;

@@ -114,15 +114,61 @@ pub fn listening_line(addr: SocketAddr) -> String {
 
 /// The conformance server's limits: bodies up to 32 MiB (a 10 MB call must
 /// work), 30 s deadlines for a head or a body and for an idle keep-alive
-/// connection, and XML nesting of 64 levels.
+/// connection, and XML nesting of 128 levels.
 #[must_use]
 pub fn limits() -> Limits {
     let mut l = Limits::default();
     l.max_body_bytes = 32 * 1024 * 1024;
     l.max_string_bytes = l.max_string_bytes.max(l.max_body_bytes);
-    l.max_depth = l.max_depth.max(64);
+    l.max_depth = l.max_depth.max(128);
     l.head_timeout = std::time::Duration::from_secs(30);
     l.body_timeout = std::time::Duration::from_secs(30);
     l.idle_timeout = std::time::Duration::from_secs(30);
     l
+}
+
+/// Prints [`listening_line`] for `addr` as the first line of standard
+/// output, flushed at once (a test harness reads it to learn the port).
+pub fn announce(addr: SocketAddr) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", listening_line(addr));
+    let _ = out.flush();
+}
+
+/// Calls `stop` once, from a thread of its own, on SIGTERM or SIGINT,
+/// and (with `exit_on_stdin_eof`) at the end of standard input. The
+/// signal handlers are installed before this returns, so that a signal
+/// sent as soon as the address is printed is not missed.
+///
+/// # Errors
+///
+/// When the signal handlers cannot be installed.
+pub fn on_stop_request(
+    exit_on_stdin_eof: bool,
+    stop: impl Fn() + Send + Sync + 'static,
+) -> std::io::Result<()> {
+    use std::io::Read;
+    use std::sync::Arc;
+    let stop = Arc::new(stop);
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                stop();
+            }
+        });
+    }
+    if exit_on_stdin_eof {
+        std::thread::spawn(move || {
+            let mut stdin = std::io::stdin().lock();
+            let mut buf = [0u8; 1024];
+            while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+            stop();
+        });
+    }
+    Ok(())
 }

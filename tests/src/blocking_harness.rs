@@ -5,7 +5,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use xmlrpc_blocking::{Client, Overload, Server, ShutdownHandle};
+use xmlrpc_blocking::{Client, Server, ServerBuilderExt, ShutdownHandle};
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::{MethodCall, Value};
 
@@ -51,25 +51,7 @@ impl Harness for BlockingHarness {
     const NAME: &'static str = "blocking";
 
     fn serve(site: Site, options: &ServerOptions) -> Box<dyn RunningServer> {
-        let mut b = Server::builder(site).workers(8);
-        if let Some(l) = &options.limits {
-            b = b.limits(l.clone());
-        }
-        if let Some(n) = options.max_connections {
-            b = b.max_connections(n);
-        }
-        if let Some(n) = options.max_in_flight {
-            b = b.max_in_flight(n);
-        }
-        if options.refuse_overload {
-            b = b.overload(Overload::Refuse);
-        }
-        if let Some((cert, key)) = &options.tls {
-            b = b
-                .tls_pem(cert.as_bytes(), key.as_bytes())
-                .expect("test certificate");
-        }
-        let server = b.build();
+        let server = options.apply(Server::builder(site).workers(8)).build();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let stop = server.shutdown_handle();
@@ -82,28 +64,10 @@ impl Harness for BlockingHarness {
     }
 
     fn client(url: &str, options: &ClientOptions) -> Result<Box<dyn TestClient>, String> {
-        let mut b = Client::builder(url)
-            .allow_nil(options.extensions)
-            .allow_i8(options.extensions);
-        if let Some(pem) = &options.root_pem {
-            b = b.add_root_certificate_pem(pem.as_bytes());
-        }
-        if options.insecure {
-            b = b.danger_accept_invalid_certs(true);
-        }
-        if let Some(t) = options.call_timeout {
-            b = b.timeout(t);
-        }
-        if let Some(t) = options.connect_timeout {
-            b = b.connect_timeout(t);
-        }
-        if let Some(l) = &options.limits {
-            b = b.limits(l.clone());
-        }
-        for (name, value) in &options.headers {
-            b = b.header(name, value);
-        }
-        let client = b.build().map_err(|e| e.to_string())?;
+        let client = options
+            .apply(Client::builder(url))
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(Box::new(BlockingClient { client }))
     }
 }

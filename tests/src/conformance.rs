@@ -368,3 +368,64 @@ pub fn run_contract_checks(url: &str) -> (Vec<String>, usize) {
     let passed = out.lines().filter(|l| l.starts_with("ok ")).count();
     (failed, passed)
 }
+
+/// Expands to the process tests of one runtime's conformance example:
+/// `conformance_suite!("xmlrpc-tokio", "conformance_tokio");`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($package:literal, $example:literal) => {
+        #[test]
+        fn contract_table_and_exit_on_stdin_eof() {
+            $crate::conformance::contract_table_and_exit_on_stdin_eof($package, $example);
+        }
+
+        #[test]
+        fn exits_cleanly_on_sigterm_and_sigint() {
+            $crate::conformance::exits_cleanly_on_sigterm_and_sigint($package, $example);
+        }
+    };
+}
+
+/// The contract's first line, every row of its table through Python's
+/// `xmlrpc.client` and raw HTTP, and a clean exit on stdin EOF.
+///
+/// # Panics
+///
+/// When any of it fails.
+pub fn contract_table_and_exit_on_stdin_eof(package: &str, example: &str) {
+    let mut server = ConformanceProcess::start(package, example, &[]);
+    let port = server
+        .url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|r| r.strip_suffix('/'))
+        .and_then(|p| p.parse::<u16>().ok());
+    assert!(port.is_some_and(|p| p != 0), "{}", server.first_line);
+    let (failed, passed) = run_contract_checks(&server.url);
+    assert!(
+        failed.is_empty(),
+        "{} checks failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    assert!(passed >= 50, "only {passed} checks ran");
+    assert_eq!(
+        server.close_stdin_and_wait(Duration::from_secs(10)),
+        Some(0)
+    );
+}
+
+/// A clean exit (status 0) on SIGTERM and on SIGINT.
+///
+/// # Panics
+///
+/// When the process does not exit so.
+pub fn exits_cleanly_on_sigterm_and_sigint(package: &str, example: &str) {
+    for signal in ["TERM", "INT"] {
+        let mut server = ConformanceProcess::start(package, example, &[]);
+        assert_eq!(
+            server.signal_and_wait(signal, Duration::from_secs(10)),
+            Some(0),
+            "SIG{signal}"
+        );
+    }
+}

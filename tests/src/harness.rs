@@ -7,10 +7,12 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use xmlrpc_proto::call::{CallError, TransportErrorKind};
 use xmlrpc_proto::dispatch::Site;
+use xmlrpc_proto::driver::{BuildServer, ClientBuilder, Overload, ServerBuilder};
 use xmlrpc_proto::{Fault, Limits, Value};
 
 /// How a test server is set up.
@@ -33,6 +35,10 @@ pub struct ServerOptions {
 pub struct ClientOptions {
     /// Trust this PEM certificate (besides the usual roots).
     pub root_pem: Option<String>,
+    /// Trust the PEM certificates in this file.
+    pub root_pem_file: Option<PathBuf>,
+    /// Basic authentication, over the URL's user info.
+    pub basic_auth: Option<(String, String)>,
     /// Accept any server certificate.
     pub insecure: bool,
     /// Limit on a whole call.
@@ -55,6 +61,65 @@ impl ClientOptions {
             extensions: true,
             ..Self::default()
         }
+    }
+
+    /// Applies these options to a client builder of any runtime.
+    pub fn apply<C>(&self, builder: ClientBuilder<C>) -> ClientBuilder<C> {
+        let mut b = builder.allow_nil(self.extensions).allow_i8(self.extensions);
+        if let Some(pem) = &self.root_pem {
+            b = b.add_root_certificate_pem(pem.as_bytes());
+        }
+        if let Some(path) = &self.root_pem_file {
+            b = b.add_root_certificate_file(path);
+        }
+        if let Some((user, password)) = &self.basic_auth {
+            b = b.basic_auth(user, password);
+        }
+        if self.insecure {
+            b = b.danger_accept_invalid_certs(true);
+        }
+        if let Some(t) = self.call_timeout {
+            b = b.call_timeout(t);
+        }
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
+        }
+        if let Some(l) = &self.limits {
+            b = b.limits(l.clone());
+        }
+        for (name, value) in &self.headers {
+            b = b.header(name, value);
+        }
+        b
+    }
+}
+
+impl ServerOptions {
+    /// Applies these options to a server builder of any runtime.
+    ///
+    /// # Panics
+    ///
+    /// When the TLS certificate or key is unusable.
+    pub fn apply<S: BuildServer>(&self, builder: ServerBuilder<S>) -> ServerBuilder<S> {
+        let mut b = builder;
+        if let Some(l) = &self.limits {
+            b = b.limits(l.clone());
+        }
+        if let Some(n) = self.max_connections {
+            b = b.max_connections(n);
+        }
+        if let Some(n) = self.max_in_flight {
+            b = b.max_in_flight(n);
+        }
+        if self.refuse_overload {
+            b = b.overload(Overload::Refuse);
+        }
+        if let Some((cert, key)) = &self.tls {
+            b = b
+                .tls_pem(cert.as_bytes(), key.as_bytes())
+                .expect("test certificate");
+        }
+        b
     }
 }
 

@@ -11,7 +11,7 @@
 //!   certificates, raw HTTP and misbehaving `std::net` peers.
 //! - [`python`]: Python's `xmlrpc.client` and `SimpleXMLRPCServer` as peers.
 //! - [`conformance`]: drives a runtime's conformance server process
-//!   through `CONTRACT.md` section 1 with Python.
+//!   through `CONTRACT.md` section 1 with Python ([`conformance_suite!`]).
 #![forbid(unsafe_code)]
 
 pub mod blocking_harness;

@@ -39,7 +39,9 @@ macro_rules! runtime_suite {
                 pipelined_requests, graceful_shutdown_finishes_calls,
                 in_flight_limit_refuses, connection_limit_refuses, large_call,
                 multicall_and_introspection, python_client_calls_server,
-                python_client_over_https, client_calls_python_server
+                python_client_over_https, client_calls_python_server,
+                deadlines_close_slow_and_idle_peers, shutdown_closes_idle_connections,
+                https_ca_file_and_explicit_basic_auth
             );
         }
     };
@@ -165,6 +167,54 @@ pub fn basic_auth_from_url<S: Harness, C: Harness>() {
         c.call("headerValue", vec![s("Authorization")]).value(),
         Value::Array(vec![s("Basic YWxpY2U6czpjcmV0")])
     );
+}
+
+/// HTTPS trusting a CA file (`curl --cacert`), with explicit Basic
+/// credentials (which win over the URL's) and an extra header; a CA file
+/// that cannot be read leaves the client unbuilt.
+pub fn https_ca_file_and_explicit_basic_auth<S: Harness, C: Harness>() {
+    let (cert, key) = test_certificate();
+    let (srv, _) = server_with::<S>(&ServerOptions {
+        tls: Some((cert.clone(), key)),
+        ..ServerOptions::default()
+    });
+    let port = srv.addr().port();
+    let dir = std::env::temp_dir().join(format!(
+        "xmlrpc-tests-ca-{}-{}-{port}",
+        std::process::id(),
+        C::NAME
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &cert).expect("write CA file");
+    let url = format!("https://url:user@localhost:{port}/RPC2");
+    let options = ClientOptions {
+        root_pem_file: Some(ca),
+        basic_auth: Some(("alice".into(), "secret".into())),
+        headers: vec![("X-Trace".into(), "42".into())],
+        call_timeout: Some(WAIT),
+        ..ClientOptions::default()
+    };
+    let c = client::<C>(&url, &options);
+    // base64("alice:secret"): the explicit credentials win over the URL's.
+    assert_eq!(
+        c.call("headerValue", vec![s("Authorization")]).value(),
+        Value::Array(vec![s("Basic YWxpY2U6c2VjcmV0")])
+    );
+    assert_eq!(
+        c.call("headerValue", vec![s("X-Trace")]).value(),
+        Value::Array(vec![s("42")])
+    );
+    assert_eq!(
+        c.call("headerValue", vec![s("Host")]).value(),
+        Value::Array(vec![Value::from(format!("localhost:{port}"))])
+    );
+    let missing = ClientOptions {
+        root_pem_file: Some(dir.join("missing.pem")),
+        ..ClientOptions::default()
+    };
+    assert!(C::client(&url, &missing).is_err(), "unreadable CA file");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A path with nothing mounted is an HTTP error, not a fault.
@@ -432,6 +482,92 @@ pub fn graceful_shutdown_finishes_calls<S: Harness, C: Harness>() {
     gate.open();
     assert_eq!(caller.join().expect("caller"), Outcome::Value(s("done")));
     assert!(srv.stop(WAIT), "server stopped after its last call");
+}
+
+/// Shutdown closes idle kept-alive connections and returns promptly; the
+/// client's next call fails.
+pub fn shutdown_closes_idle_connections<S: Harness, C: Harness>() {
+    let (mut srv, _) = server::<S>();
+    let c = client::<C>(&srv.url("/RPC2"), &ClientOptions::default());
+    let add = || c.call("add", vec![Value::Int(1), Value::Int(2)]);
+    assert_eq!(add().value(), Value::Int(3));
+    // The client's connection stays open and idle; shutdown still returns.
+    let started = Instant::now();
+    assert!(
+        srv.stop(Duration::from_secs(5)),
+        "stopped with an idle connection open"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(!matches!(add(), Outcome::Value(_)));
+}
+
+/// The core's deadlines, enforced with the runtime's timers: a silent
+/// peer, a late head, a late body and an idle kept-alive connection are
+/// closed (with `408` when a request had started).
+pub fn deadlines_close_slow_and_idle_peers<S: Harness, C: Harness>() {
+    use std::io::Write;
+    let mut limits = Limits::default();
+    limits.head_timeout = Duration::from_millis(300);
+    limits.body_timeout = Duration::from_millis(300);
+    limits.idle_timeout = Duration::from_millis(300);
+    let (srv, _) = server_with::<S>(&ServerOptions {
+        limits: Some(limits),
+        ..ServerOptions::default()
+    });
+    let addr = srv.addr();
+    // Silent peer: closed after the idle deadline, without an answer.
+    let mut sock = std::net::TcpStream::connect(addr).expect("connect");
+    let (out, took) = read_to_close(&mut sock);
+    assert!(out.is_empty(), "{out}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // Half a head: 408, then closed.
+    let mut sock = std::net::TcpStream::connect(addr).expect("connect");
+    sock.write_all(b"POST /RPC2 HTTP/1.1\r\nHost: x\r\n")
+        .expect("write");
+    let (out, took) = read_to_close(&mut sock);
+    assert!(out.starts_with("HTTP/1.1 408 "), "{out}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // Part of a body: 408, then closed.
+    let mut sock = std::net::TcpStream::connect(addr).expect("connect");
+    sock.write_all(b"POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<methodCall>")
+        .expect("write");
+    let (out, _) = read_to_close(&mut sock);
+    assert!(out.starts_with("HTTP/1.1 408 "), "{out}");
+    // A kept-alive connection left idle after an answer: closed.
+    let mut sock = std::net::TcpStream::connect(addr).expect("connect");
+    let body = "<?xml version=\"1.0\"?><methodCall><methodName>add</methodName><params>\
+        <param><value><int>1</int></value></param><param><value><int>2</int></value></param>\
+        </params></methodCall>";
+    write!(
+        sock,
+        "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let (out, took) = read_to_close(&mut sock);
+    assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+    assert!(out.contains("<int>3</int>"), "{out}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+/// Reads until the server closes the connection (or 5 s pass).
+fn read_to_close(sock: &mut std::net::TcpStream) -> (String, Duration) {
+    use std::io::Read;
+    let started = Instant::now();
+    sock.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut out = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        match sock.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    (
+        String::from_utf8_lossy(&out).into_owned(),
+        started.elapsed(),
+    )
 }
 
 /// Beyond the in-flight limit with the refuse policy: `503`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::{MethodCall, Value};
-use xmlrpc_tokio::{Client, Overload, Server, ShutdownHandle};
+use xmlrpc_tokio::{Client, Server, ShutdownHandle};
 
 use crate::harness::{ClientOptions, Harness, Outcome, RunningServer, ServerOptions, TestClient};
 
@@ -64,25 +64,7 @@ impl Harness for TokioHarness {
 
     fn serve(site: Site, options: &ServerOptions) -> Box<dyn RunningServer> {
         let rt = runtime();
-        let mut b = Server::builder(site);
-        if let Some(l) = &options.limits {
-            b = b.limits(l.clone());
-        }
-        if let Some(n) = options.max_connections {
-            b = b.max_connections(n);
-        }
-        if let Some(n) = options.max_in_flight {
-            b = b.max_in_flight(n);
-        }
-        if options.refuse_overload {
-            b = b.overload(Overload::Refuse);
-        }
-        if let Some((cert, key)) = &options.tls {
-            b = b
-                .tls_pem(cert.as_bytes(), key.as_bytes())
-                .expect("test certificate");
-        }
-        let server = b.build();
+        let server = options.apply(Server::builder(site)).build();
         let listener = rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind");
@@ -97,28 +79,10 @@ impl Harness for TokioHarness {
     }
 
     fn client(url: &str, options: &ClientOptions) -> Result<Box<dyn TestClient>, String> {
-        let mut b = Client::builder(url)
-            .allow_nil(options.extensions)
-            .allow_i8(options.extensions);
-        if let Some(pem) = &options.root_pem {
-            b = b.add_root_certificate_pem(pem.as_bytes());
-        }
-        if options.insecure {
-            b = b.danger_accept_invalid_certs(true);
-        }
-        if let Some(t) = options.call_timeout {
-            b = b.call_timeout(t);
-        }
-        if let Some(t) = options.connect_timeout {
-            b = b.connect_timeout(t);
-        }
-        if let Some(l) = &options.limits {
-            b = b.limits(l.clone());
-        }
-        for (name, value) in &options.headers {
-            b = b.header(name, value);
-        }
-        let client = b.build().map_err(|e| e.to_string())?;
+        let client = options
+            .apply(Client::builder(url))
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(Box::new(TokioClient { client }))
     }
 }

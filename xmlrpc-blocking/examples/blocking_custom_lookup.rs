@@ -1,7 +1,9 @@
-//! A custom lookup policy (Twisted's `lookupProcedure` override): the
-//! seed's `EchoHandler` and `AddHandler` live in a table of handler
-//! objects, looked up by name; names starting with `SESSION` answer fault
-//! 42, any other unknown name the usual NOT_FOUND fault.
+//! A custom lookup policy (Twisted's `lookupProcedure` override) on std
+//! threads: the seed's `EchoHandler` and `AddHandler` in a table of handler
+//! objects ([`xmlrpc_conformance::examples::custom_lookup`]; the tokio
+//! crate's `custom_lookup` example spells them out); names starting with
+//! `SESSION` answer fault 42, any other unknown name the usual NOT_FOUND
+//! fault.
 //!
 //! ```sh
 //! cargo run -p xmlrpc-blocking --example blocking_custom_lookup
@@ -10,72 +12,21 @@
 //! It serves on `127.0.0.1:7082` (or the address given as argument), calls
 //! itself, prints the answers, and keeps serving until Ctrl-C.
 
-use std::collections::BTreeMap;
 use std::net::TcpListener;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
-use xmlrpc_blocking::proto::dispatch::LookupError;
-use xmlrpc_blocking::{Client, Dispatcher, Fault, Lookup, Procedure, Server, Site, Value};
-
-/// The seed's `EchoHandler`: returns its arguments.
-struct EchoHandler;
-
-impl EchoHandler {
-    fn procedure(&self) -> Procedure {
-        let mut p = Procedure::variadic(|_head, args: Vec<Value>| Value::Array(args));
-        p.help("Returns its arguments as an array.");
-        p
-    }
-}
-
-/// The seed's `AddHandler`: adds two integers.
-struct AddHandler;
-
-impl AddHandler {
-    fn procedure(&self) -> Procedure {
-        let mut p = Procedure::new(|a: i32, b: i32| a + b);
-        p.help("Adds two integers.").derive_signature();
-        p
-    }
-}
-
-/// Looks procedures up in a table of handlers.
-struct HandlerTable {
-    handlers: BTreeMap<&'static str, Procedure>,
-}
-
-impl Lookup for HandlerTable {
-    fn lookup_procedure(&self, name: &str) -> Result<Procedure, LookupError> {
-        match self.handlers.get(name) {
-            Some(p) => Ok(p.clone()),
-            None if name.starts_with("SESSION") => {
-                Err(Fault::new(42, "Session non-existent/expired.").into())
-            }
-            None => Err(LookupError::not_found(name)),
-        }
-    }
-
-    fn list_procedures(&self) -> Vec<String> {
-        self.handlers.keys().map(|k| (*k).to_owned()).collect()
-    }
-}
+use xmlrpc_blocking::{Client, Server, Site};
+use xmlrpc_conformance::examples;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut handlers = BTreeMap::new();
-    handlers.insert("echo", EchoHandler.procedure());
-    handlers.insert("add", AddHandler.procedure());
-    let mut rpc = Dispatcher::new();
-    rpc.set_lookup(HandlerTable { handlers })
-        .enable_introspection();
-
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:7082".to_owned());
     let listener = TcpListener::bind(&addr)?;
     let url = format!("http://{}/", listener.local_addr()?);
     println!("listening on {url}");
-    let server = Server::new(Site::standard(rpc));
+    let server = Server::new(Site::standard(examples::custom_lookup()));
     let stop = server.shutdown_handle();
     let mut signals = Signals::new([SIGINT, SIGTERM])?;
     std::thread::spawn(move || {
@@ -86,15 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let serving = std::thread::spawn(move || server.serve(listener));
 
     let client = Client::new(&url)?;
-    let sum: i32 = client.call("add", (2, 3))?;
-    println!("add(2, 3) = {sum}");
-    let echoed: Value = client.call("echo", ("hello", 1.5))?;
-    println!("echo(\"hello\", 1.5) = {echoed:?}");
-    let methods: Vec<String> = client.call("system.listMethods", ())?;
-    println!("system.listMethods() = {methods:?}");
-    match client.call::<Value>("SESSION17", ()) {
-        Err(e) => println!("SESSION17() -> {e}"),
-        Ok(v) => println!("SESSION17() = {v:?}"),
+    for (what, call) in examples::custom_lookup_calls() {
+        examples::show(what, &client.call_method(&call));
     }
 
     serving.join().map_err(|_| "server thread panicked")??;

@@ -1,6 +1,8 @@
 //! A procedure that receives the HTTP request first (Twisted's
 //! `withRequest`): `headerValue(name)` returns every value of the request
-//! header `name`, and `whoami()` the caller's address.
+//! header `name`, and `whoami()` the caller's address (the procedures are
+//! [`xmlrpc_conformance::examples::with_request`]; the tokio crate's
+//! `with_request` example spells them out).
 //!
 //! ```sh
 //! cargo run -p xmlrpc-blocking --example blocking_with_request
@@ -14,23 +16,10 @@ use std::net::TcpListener;
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
-use xmlrpc_blocking::{Client, Dispatcher, RequestHead, Server, Site, Value};
+use xmlrpc_blocking::{Client, Server, Site};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut rpc = Dispatcher::new();
-    rpc.register_with_request("headerValue", |head: &RequestHead, name: String| {
-        head.headers
-            .get_all(&name)
-            .map(|v| Value::String(String::from_utf8_lossy(v).into_owned()))
-            .collect::<Vec<Value>>()
-    })
-    .help("Every value of the request header NAME.");
-    rpc.register_with_request("whoami", |head: &RequestHead| {
-        head.peer_addr.map(|a| a.to_string()).unwrap_or_default()
-    })
-    .help("The caller's address.");
-    rpc.enable_introspection();
-
+    let rpc = xmlrpc_conformance::examples::with_request();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:7081".to_owned());

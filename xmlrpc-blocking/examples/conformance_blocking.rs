@@ -12,88 +12,25 @@
 //! - Serves the conformance procedures at `/` and `/RPC2`; request bodies
 //!   up to 32 MiB; 30 s head, body and idle deadlines.
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::ExitCode;
 
-use signal_hook::consts::{SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
-use xmlrpc_blocking::{Limits, Server};
-
-const USAGE: &str = "usage: conformance_blocking [--listen ADDR] [--exit-on-stdin-eof]";
-
-struct Args {
-    listen: String,
-    exit_on_stdin_eof: bool,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        listen: "127.0.0.1:7080".to_owned(),
-        exit_on_stdin_eof: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--listen" => args.listen = it.next().ok_or("--listen needs an address")?,
-            "--exit-on-stdin-eof" => args.exit_on_stdin_eof = true,
-            "-h" | "--help" => return Err(String::new()),
-            other => match other.strip_prefix("--listen=") {
-                Some(addr) => args.listen = addr.to_owned(),
-                None => return Err(format!("unknown argument {other:?}")),
-            },
-        }
-    }
-    Ok(args)
-}
+use xmlrpc_blocking::Server;
+use xmlrpc_conformance::{Options, announce, limits, on_stop_request};
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("conformance_blocking: {e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut limits = Limits::default();
-    limits.max_body_bytes = 32 * 1024 * 1024;
-    limits.max_depth = 128;
+    let args = Options::from_env();
     let server = Server::builder(xmlrpc_conformance::site())
-        .limits(limits)
+        .limits(limits())
         .build();
-    // The handlers are installed before the address is printed, so that a
-    // signal sent as soon as it is read is not missed.
-    let mut signals = match Signals::new([SIGTERM, SIGINT]) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("conformance_blocking: cannot install signal handlers: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let stop = server.shutdown_handle();
-    std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            stop.shutdown();
-        }
-    });
-    if args.exit_on_stdin_eof {
-        let stop = server.shutdown_handle();
-        std::thread::spawn(move || {
-            let mut stdin = std::io::stdin().lock();
-            let mut buf = [0u8; 1024];
-            while let Ok(n) = stdin.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-            }
-            stop.shutdown();
-        });
+    if let Err(e) = on_stop_request(args.exit_on_stdin_eof, move || stop.shutdown()) {
+        eprintln!("conformance_blocking: cannot install signal handlers: {e}");
+        return ExitCode::FAILURE;
     }
-    let listener = match TcpListener::bind(&args.listen) {
-        Ok(l) => l,
+    let bound = TcpListener::bind(&args.listen).and_then(|l| Ok((l.local_addr()?, l)));
+    let (addr, listener) = match bound {
+        Ok(b) => b,
         Err(e) => {
             eprintln!(
                 "conformance_blocking: cannot listen on {}: {e}",
@@ -102,18 +39,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let addr = match listener.local_addr() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("conformance_blocking: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on http://{addr}/");
-        let _ = out.flush();
-    }
+    announce(addr);
     match server.serve(listener) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

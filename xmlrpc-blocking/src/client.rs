@@ -2,15 +2,14 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{ClientSettings, IdlePool, PreparedClient};
-use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, Limits, MethodCall, ProtocolError,
-    ResponseHead, Url, Value,
+use xmlrpc_proto::driver::{
+    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
 };
+use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, ResponseHead, Url, Value};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -35,15 +34,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    prepared: PreparedClient,
-    connect_timeout: Duration,
-    call_timeout: Option<Duration>,
-    pool: Mutex<IdlePool<Conn>>,
+    inner: Arc<ClientCore<Conn>>,
 }
 
 /// One open connection and its state machine.
@@ -66,163 +57,20 @@ pub struct RawResponse {
     pub result: Result<Value, Fault>,
 }
 
-/// Builds a [`Client`]: timeouts, headers, authentication, TLS roots.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    url: String,
-    settings: ClientSettings,
-}
+/// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
+/// (the setters every runtime's client builder shares).
+pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Adds a header field to every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.settings.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// The `User-Agent` header value.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.settings.user_agent = Some(agent.into());
-        self
-    }
-
-    /// Basic authentication (overrides the URL's user info).
-    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
-        self.settings.basic_auth = Some((user.into(), password.into()));
-        self
-    }
-
-    /// The bounds enforced on responses (head and body size, depth,
-    /// deadlines once the response has started).
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.settings.limits = limits;
-        self
-    }
-
-    /// Whether `nil` may be sent (Twisted's `allowNone`). Default `false`:
-    /// a call with a nil parameter fails before it is sent.
-    pub fn allow_nil(mut self, allow: bool) -> Self {
-        self.settings.allow_nil = allow;
-        self
-    }
-
-    /// Whether integers beyond 32 bits may be sent as `<i8>`. Default
-    /// `false`.
-    pub fn allow_i8(mut self, allow: bool) -> Self {
-        self.settings.allow_i8 = allow;
-        self
-    }
-
-    /// Whether connections are kept open between calls. Default `true`.
-    pub fn keep_alive(mut self, keep_alive: bool) -> Self {
-        self.settings.keep_alive = keep_alive;
-        self
-    }
-
-    /// How long connecting and the TLS handshake may take (per address
-    /// tried). Default 30 s. Name resolution is the system's and is not
-    /// bounded by it.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = timeout;
-        self
-    }
-
-    /// How long a whole call may take, connecting included. Default none:
-    /// a server may take as long as it likes, as with Twisted and Python.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.call_timeout = Some(timeout);
-        self
-    }
-
-    /// How many idle connections are kept for reuse. Default 8.
-    pub fn max_idle_connections(mut self, n: usize) -> Self {
-        self.settings.max_idle = n;
-        self
-    }
-
-    /// How long an idle connection is kept. Default 20 s.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.idle_timeout = timeout;
-        self
-    }
-
-    /// Where the trusted roots come from (default: bundled and system).
-    #[cfg(feature = "tls")]
-    pub fn roots(mut self, roots: xmlrpc_proto::tls::RootSource) -> Self {
-        self.settings.tls = self.settings.tls.roots(roots);
-        self
-    }
-
-    /// Also trusts the certificates in `pem` (a private CA, or a
-    /// self-signed server's certificate).
-    #[cfg(feature = "tls")]
-    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
-        self.settings.add_root_pem(pem);
-        self
-    }
-
-    /// Also trusts the certificates in the PEM file at `path` (`curl
-    /// --cacert`). A file that cannot be read makes
-    /// [`build`](Self::build) fail for an `https` URL.
-    #[cfg(feature = "tls")]
-    pub fn add_root_certificate_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
-        let path = path.as_ref();
-        match std::fs::read(path) {
-            Ok(pem) => self.settings.add_root_pem(&pem),
-            Err(e) => self.settings.tls_error = Some(format!("{}: {e}", path.display())),
-        }
-        self
-    }
-
-    /// **Dangerous:** accepts any server certificate (`curl --insecure`;
-    /// see [`ClientTlsConfig::insecure`](xmlrpc_proto::tls::ClientTlsConfig::insecure)).
-    #[cfg(feature = "tls")]
-    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
-        self.settings.tls = self.settings.tls.insecure(accept);
-        self
-    }
-
-    /// Uses this rustls configuration as is (the other TLS settings are
-    /// then ignored).
-    #[cfg(feature = "tls")]
-    pub fn tls_config(mut self, config: Arc<xmlrpc_proto::tls::rustls::ClientConfig>) -> Self {
-        self.settings.tls_config = Some(config);
-        self
-    }
-
-    /// The client.
-    ///
-    /// # Errors
-    ///
-    /// [`CallError::InvalidCall`] for an invalid URL, an `https` URL
-    /// without the `tls` feature, or unusable TLS settings.
-    pub fn build(self) -> Result<Client, CallError> {
-        let mut prepared = self.settings.prepare(&self.url)?;
+impl BuildClient for Client {
+    fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
+        let mut settings = settings;
         // The body is moved, not copied: keeping it costs nothing, and
         // `call_raw` needs it.
-        prepared.config.keep_body = true;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                prepared,
-                connect_timeout: self.settings.connect_timeout,
-                call_timeout: self.settings.call_timeout,
-                pool: Mutex::new(IdlePool::new(
-                    self.settings.max_idle,
-                    self.settings.idle_timeout,
-                )),
-            }),
+        settings.keep_body = true;
+        Ok(Self {
+            inner: Arc::new(ClientCore::new(url, &settings)?),
         })
     }
-}
-
-/// Why one exchange failed, and whether a fresh connection may retry it.
-enum Failure {
-    /// A reused connection was found closed before any byte of an answer:
-    /// the server had dropped it. Retry on a new one.
-    Stale(CallError),
-    /// Anything else.
-    Fatal(CallError),
 }
 
 impl Client {
@@ -239,16 +87,13 @@ impl Client {
 
     /// A builder for a client of `url`.
     pub fn builder(url: &str) -> ClientBuilder {
-        ClientBuilder {
-            url: url.to_owned(),
-            settings: ClientSettings::default(),
-        }
+        ClientBuilder::new(url)
     }
 
     /// The URL this client calls.
     #[must_use]
     pub fn url(&self) -> &Url {
-        &self.inner.prepared.url
+        self.inner.url()
     }
 
     /// Calls `method` with `params` (a tuple of values of any
@@ -266,10 +111,7 @@ impl Client {
         method: &str,
         params: impl IntoParams,
     ) -> Result<R, CallError> {
-        let params = params
-            .into_params()
-            .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
-        let value = self.call_method(&MethodCall::new(method, params))?;
+        let value = self.call_method(&method_call(method, params)?)?;
         R::from_value(value).map_err(CallError::Result)
     }
 
@@ -291,7 +133,7 @@ impl Client {
     pub fn call_raw(&self, call: &MethodCall) -> Result<RawResponse, CallError> {
         let deadline = self
             .inner
-            .call_timeout
+            .call_timeout()
             .and_then(|t| Instant::now().checked_add(t));
         while let Some(mut conn) = self.take_idle() {
             match round_trip(&mut conn, call, deadline) {
@@ -323,33 +165,27 @@ impl Client {
         }
     }
 
-    fn pool(&self) -> MutexGuard<'_, IdlePool<Conn>> {
-        // A poisoned lock only means another call panicked while holding
-        // it; the pool itself is still a valid list.
-        self.inner.pool.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn take_idle(&self) -> Option<Conn> {
-        self.pool().take(Instant::now())
+        self.inner.take_idle(Instant::now())
     }
 
     /// Keeps `conn` for a later call if it can carry one.
     fn put_back(&self, conn: Conn) {
         if conn.proto.can_reuse() {
-            self.pool().put(conn, Instant::now());
+            self.inner.put_idle(conn, Instant::now());
         }
     }
 
     fn connect(&self, deadline: Option<Instant>) -> Result<Conn, CallError> {
         let inner = &self.inner;
-        let url = &inner.prepared.url;
+        let url = inner.url();
         let addrs = (url.host(), url.port())
             .to_socket_addrs()
             .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
         let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
         let mut tcp = None;
         for addr in addrs {
-            let Some(limit) = remaining(deadline, inner.connect_timeout) else {
+            let Some(limit) = remaining(deadline, inner.connect_timeout()) else {
                 return Err(TransportError::timeout("call").into());
             };
             match TcpStream::connect_timeout(&addr, limit) {
@@ -373,16 +209,16 @@ impl Client {
         };
         let _ = tcp.set_nodelay(true);
         #[cfg(feature = "tls")]
-        if let Some((config, name)) = &inner.prepared.tls {
-            let stream = handshake(tcp, config, name, deadline, inner.connect_timeout)?;
+        if let Some((config, name)) = &inner.prepared().tls {
+            let stream = handshake(tcp, config, name, deadline, inner.connect_timeout())?;
             return Ok(Conn {
                 stream: Stream::Tls(Box::new(stream)),
-                proto: ClientConnection::new(inner.prepared.config.clone()),
+                proto: inner.connection(),
             });
         }
         Ok(Conn {
             stream: Stream::Plain(tcp),
-            proto: ClientConnection::new(inner.prepared.config.clone()),
+            proto: inner.connection(),
         })
     }
 }
@@ -438,7 +274,6 @@ fn round_trip(
     call: &MethodCall,
     deadline: Option<Instant>,
 ) -> Result<RawResponse, Failure> {
-    let mut received = false;
     let io_failure = |received: bool, e: io::Error| {
         let timed_out = matches!(
             e.kind(),
@@ -455,9 +290,7 @@ fn round_trip(
             Failure::Stale(e)
         }
     };
-    conn.proto
-        .send_call(call)
-        .map_err(|e| Failure::Fatal(e.into()))?;
+    let mut exchange = Exchange::start(&mut conn.proto, call)?;
     let timeout = || Failure::Fatal(TransportError::timeout("call").into());
     // Writes: bounded by the call deadline only.
     let write_limit = match deadline {
@@ -467,31 +300,28 @@ fn round_trip(
     conn.stream
         .tcp()
         .set_write_timeout(write_limit)
-        .map_err(|e| io_failure(received, e))?;
+        .map_err(|e| io_failure(exchange.received(), e))?;
     while let Some(out) = conn.proto.poll_transmit() {
         match conn.stream.write(out) {
-            Ok(0) => return Err(io_failure(received, io::ErrorKind::WriteZero.into())),
+            Ok(0) => {
+                return Err(io_failure(
+                    exchange.received(),
+                    io::ErrorKind::WriteZero.into(),
+                ));
+            }
             Ok(n) => conn.proto.advance_transmit(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_failure(received, e)),
+            Err(e) => return Err(io_failure(exchange.received(), e)),
         }
     }
-    conn.stream.flush().map_err(|e| io_failure(received, e))?;
+    conn.stream
+        .flush()
+        .map_err(|e| io_failure(exchange.received(), e))?;
     let mut buf = vec![0; READ_BUFFER];
     loop {
-        match conn.proto.poll_event() {
-            Ok(Some(ClientEvent::Response { head, result })) => {
-                let body = conn.proto.take_body().unwrap_or_default();
-                return Ok(RawResponse { head, body, result });
-            }
-            Ok(_) => {}
-            Err(ProtocolError::ClosedBeforeResponse) => {
-                return Err(Failure::Stale(ProtocolError::ClosedBeforeResponse.into()));
-            }
-            Err(e) => return Err(Failure::Fatal(e.into())),
-        }
-        if !conn.proto.wants_read() {
-            return Err(Failure::Fatal(ProtocolError::UnexpectedEof.into()));
+        if let Some((head, result)) = exchange.poll_response(&mut conn.proto)? {
+            let body = conn.proto.take_body().unwrap_or_default();
+            return Ok(RawResponse { head, body, result });
         }
         let now = Instant::now();
         let proto_deadline = conn.proto.poll_timeout();
@@ -514,13 +344,10 @@ fn round_trip(
         conn.stream
             .tcp()
             .set_read_timeout(read_limit)
-            .map_err(|e| io_failure(received, e))?;
+            .map_err(|e| io_failure(exchange.received(), e))?;
         match conn.stream.read(&mut buf) {
             Ok(0) => conn.proto.handle_eof(),
-            Ok(n) => {
-                received = true;
-                conn.proto.handle_data(&buf[..n], Instant::now());
-            }
+            Ok(n) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
             Err(e)
                 if matches!(
                     e.kind(),
@@ -537,7 +364,7 @@ fn round_trip(
             // A TLS peer that closes without `close_notify`: the end of the
             // stream, judged by the framing as any other.
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => conn.proto.handle_eof(),
-            Err(e) => return Err(io_failure(received, e)),
+            Err(e) => return Err(io_failure(exchange.received(), e)),
         }
     }
 }

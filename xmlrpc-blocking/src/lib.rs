@@ -38,7 +38,7 @@
 //!
 //! ```
 //! use std::net::TcpListener;
-//! use xmlrpc_blocking::{Client, Dispatcher, Server, Site};
+//! use xmlrpc_blocking::{Client, Dispatcher, Server, ServerBuilderExt, Site};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut rpc = Dispatcher::new();
@@ -66,10 +66,11 @@ mod server;
 
 pub use block_on::block_on;
 pub use client::{Client, ClientBuilder, RawResponse};
-pub use server::{Overload, Server, ServerBuilder, ShutdownHandle};
+pub use server::{Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle};
 pub use xmlrpc_proto as proto;
 pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+pub use xmlrpc_proto::driver::Overload;
 #[cfg(feature = "tls")]
 pub use xmlrpc_proto::tls;
 pub use xmlrpc_proto::{

@@ -8,9 +8,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::driver::{Next, ServerSession};
-use xmlrpc_proto::{Limits, ServerConfig};
+use xmlrpc_proto::driver::{BuildServer, Next, Overload, ServerSession, ServerSettings};
 
 use crate::block_on;
 #[cfg(feature = "tls")]
@@ -25,123 +25,64 @@ const TICK: Duration = Duration::from_millis(100);
 /// connection aside for one that waits.
 const PROBE: Duration = Duration::from_millis(2);
 
-/// What happens to a connection beyond the server's connection limit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Overload {
-    /// Leave it in the listener's backlog until a connection closes (the
-    /// default).
-    #[default]
-    Wait,
-    /// Accept it, answer its first request `503 Service Unavailable` and
-    /// close it.
-    Refuse,
-}
+/// Builds a [`Server`]: limits, overload policy, TLS (the setters every
+/// runtime's server builder shares), and the worker threads
+/// ([`ServerBuilderExt::workers`]).
+///
+/// With [`Overload::Wait`], a connection beyond the connection limit stays
+/// in the listener's backlog until a connection closes; with
+/// [`Overload::Refuse`], it is accepted, its first request answered
+/// `503 Service Unavailable`, and closed.
+pub type ServerBuilder = xmlrpc_proto::driver::ServerBuilder<Server>;
 
-/// Builds a [`Server`]: worker threads, limits, overload policy.
+/// The options only the blocking server has: see [`ServerBuilderExt`].
 #[derive(Debug)]
-#[must_use]
-pub struct ServerBuilder {
-    site: Site,
-    config: ServerConfig,
+pub struct Options {
     workers: usize,
-    max_connections: usize,
-    max_in_flight: Option<usize>,
-    overload: Overload,
-    write_timeout: Duration,
-    #[cfg(feature = "tls")]
-    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
-impl ServerBuilder {
-    /// Every bound and deadline of each connection (see [`Limits`]).
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.config.limits = limits;
-        self
+impl Default for Options {
+    fn default() -> Self {
+        let cpus = thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            workers: (cpus * 4).clamp(8, 64),
+        }
     }
+}
 
-    /// The whole connection configuration (limits, `Server` header,
-    /// keep-alive, gzip).
-    pub fn config(mut self, config: ServerConfig) -> Self {
-        self.config = config;
-        self
-    }
-
+/// The settings of a [`ServerBuilder`] that only this runtime has.
+pub trait ServerBuilderExt {
     /// The number of worker threads: the most calls running at once.
-    /// Default four per CPU, between 8 and 64.
-    pub fn workers(mut self, n: usize) -> Self {
-        self.workers = n.max(1);
-        self
-    }
-
-    /// The most connections open at once. Connections beyond the number
-    /// of workers take turns: while others wait, a worker sets a
+    /// Default four per CPU, between 8 and 64. Connections beyond the
+    /// number of workers take turns: while others wait, a worker sets a
     /// connection aside between requests (after answering one, or after a
     /// short wait for one), so each gets a request answered per turn.
-    /// Default 1024.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
-
-    /// The most calls running at once, over all connections. Default: the
-    /// number of workers (which bounds it anyway).
-    pub fn max_in_flight(mut self, n: usize) -> Self {
-        self.max_in_flight = Some(n.max(1));
-        self
-    }
-
-    /// Serves HTTPS with this rustls configuration (see
-    /// [`xmlrpc_proto::tls::server_config`]).
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
-        self.tls = Some(config);
-        self
-    }
-
-    /// Serves HTTPS with a PEM certificate chain and private key.
-    ///
-    /// # Errors
-    ///
-    /// When the PEM data is unusable or the key does not fit.
-    #[cfg(feature = "tls")]
-    pub fn tls_pem(
-        self,
-        cert_chain_pem: &[u8],
-        key_pem: &[u8],
-    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
-        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
-        Ok(self.tls(config))
-    }
-
-    /// What happens beyond the connection and in-flight limits. Default
-    /// [`Overload::Wait`].
-    pub fn overload(mut self, overload: Overload) -> Self {
-        self.overload = overload;
-        self
-    }
-
-    /// How long one write to a peer may block before the connection is
-    /// dropped (a peer that does not read its answers). Default 30 s.
-    pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.write_timeout = timeout.max(Duration::from_millis(1));
-        self
-    }
-
-    /// The server.
     #[must_use]
-    pub fn build(self) -> Server {
-        Server {
+    fn workers(self, n: usize) -> Self;
+}
+
+impl ServerBuilderExt for ServerBuilder {
+    fn workers(mut self, n: usize) -> Self {
+        self.options_mut().workers = n.max(1);
+        self
+    }
+}
+
+impl BuildServer for Server {
+    type Options = Options;
+
+    fn build_server(site: Site, settings: ServerSettings, options: Options) -> Self {
+        Self {
             shared: Arc::new(Shared {
-                site: Arc::new(self.site),
-                config: self.config,
-                workers: self.workers,
-                max_connections: self.max_connections,
-                max_in_flight: self.max_in_flight.unwrap_or(self.workers),
-                overload: self.overload,
-                write_timeout: self.write_timeout,
+                site: Arc::new(site),
+                config: settings.config,
+                workers: options.workers,
+                max_connections: settings.max_connections,
+                max_in_flight: settings.max_in_flight.unwrap_or(options.workers),
+                overload: settings.overload,
+                write_timeout: settings.write_timeout,
                 #[cfg(feature = "tls")]
-                tls: self.tls,
+                tls: settings.tls,
                 stop: AtomicBool::new(false),
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
@@ -162,7 +103,7 @@ impl ServerBuilder {
 ///
 /// ```no_run
 /// use std::net::TcpListener;
-/// use xmlrpc_blocking::{Dispatcher, Server, Site};
+/// use xmlrpc_blocking::{Dispatcher, Server, ServerBuilderExt, Site};
 ///
 /// let mut d = Dispatcher::new();
 /// d.register("add", |a: i32, b: i32| a + b);
@@ -266,18 +207,7 @@ impl Server {
 
     /// A builder for a server of `site`.
     pub fn builder(site: Site) -> ServerBuilder {
-        let cpus = thread::available_parallelism().map_or(2, usize::from);
-        ServerBuilder {
-            site,
-            config: ServerConfig::default(),
-            workers: (cpus * 4).clamp(8, 64),
-            max_connections: 1024,
-            max_in_flight: None,
-            overload: Overload::Wait,
-            write_timeout: Duration::from_secs(30),
-            #[cfg(feature = "tls")]
-            tls: None,
-        }
+        ServerBuilder::new(site)
     }
 
     /// A handle that stops this server gracefully, from any thread.
@@ -341,7 +271,7 @@ impl Shared {
 
     fn accept_loop(&self, listener: &TcpListener) {
         loop {
-            if self.overload == Overload::Wait {
+            if self.overload != Overload::Refuse {
                 let mut state = self.lock();
                 while state.open >= self.max_connections && !self.stopping() {
                     state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());

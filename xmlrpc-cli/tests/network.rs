@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use xmlrpc_blocking::{Server, ShutdownHandle};
+use xmlrpc_blocking::{Server, ServerBuilderExt, ShutdownHandle};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xmlrpc");
 

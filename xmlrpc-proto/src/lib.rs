@@ -13,10 +13,10 @@
 //! - [`Limits`]: every bound enforced against a peer.
 //! - [`dispatch`]: procedures by name, from plain Rust functions, and the
 //!   [`xmlrpc`] macro that publishes an `impl` block.
-//! - [`service`] and [`call`]: what the runtime crates share on top of the
-//!   connections: serving a [`dispatch::Site`], and client call errors.
-//! - [`driver`]: the bookkeeping of the runtimes' connection loops
-//!   (server sessions, client settings, idle pools).
+//! - [`driver`] and [`call`]: what the runtime crates share on top of the
+//!   connections: serving a [`dispatch::Site`] (server sessions, jobs),
+//!   the client and server builders and their settings, idle pools, and
+//!   client call errors.
 //! - [`ServerConnection`] and [`ClientConnection`]: HTTP/1.1 as state
 //!   machines (bytes in, events out, bytes to write, deadlines for the
 //!   caller to enforce), with [`Url`] for the client's target.
@@ -135,7 +135,6 @@ mod request;
 #[cfg(feature = "serde")]
 pub mod serde;
 mod server;
-pub mod service;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "rustls")]

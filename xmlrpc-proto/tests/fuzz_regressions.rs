@@ -105,3 +105,54 @@ fn zero_limits() {
     let doc = b"<methodCall><methodName></methodName><params><param><value/></param></params></methodCall>";
     assert_eq!(decode_call(doc, &limits).unwrap_err().kind(), K::ValueLimit);
 }
+
+/// The committed seed inputs of the `fuzz/` crate, as `(name, bytes)`.
+fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(target);
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?.to_owned();
+            name.starts_with("seed-")
+                .then(|| (name, std::fs::read(&path).unwrap()))
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no seeds in {}", dir.display());
+    out
+}
+
+#[test]
+fn call_seeds_are_valid_calls() {
+    for (name, bytes) in seeds("decode_call") {
+        let call =
+            decode_call(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!call.name.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn response_seeds_are_valid_responses() {
+    let mut shallow = Limits::default();
+    shallow.max_depth = 8;
+    for (name, bytes) in seeds("decode_response") {
+        let result =
+            decode_response(&bytes, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            result.is_err(),
+            name.contains("fault"),
+            "{name}: {result:?}"
+        );
+        // The fuzz target decodes with a depth limit of 8: one seed is
+        // deeper, so that the limit's path starts covered.
+        let limited = decode_response(&bytes, &shallow);
+        if name == "seed-deep" {
+            assert_eq!(limited.unwrap_err().kind(), K::DepthLimit);
+        } else {
+            assert!(limited.is_ok(), "{name}");
+        }
+    }
+}

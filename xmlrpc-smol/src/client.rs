@@ -2,18 +2,18 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
 use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{ClientSettings, IdlePool, PreparedClient};
-use xmlrpc_proto::{
-    ClientConnection, ClientEvent, Fault, FromValue, Limits, MethodCall, ProtocolError, Url, Value,
+use xmlrpc_proto::driver::{
+    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
 };
+use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
 
 use crate::timer::{sleep_until, timeout};
 
@@ -41,15 +41,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    prepared: PreparedClient,
-    connect_timeout: Duration,
-    call_timeout: Option<Duration>,
-    pool: Mutex<IdlePool<Conn>>,
+    inner: Arc<ClientCore<Conn>>,
 }
 
 /// One open connection and its state machine.
@@ -59,146 +51,16 @@ struct Conn {
     proto: ClientConnection,
 }
 
-/// Builds a [`Client`]: timeouts, headers, authentication, TLS roots.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    url: String,
-    settings: ClientSettings,
-}
+/// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
+/// (the setters every runtime's client builder shares).
+pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
 
-impl ClientBuilder {
-    /// Adds a header field to every request.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.settings.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// The `User-Agent` header value.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.settings.user_agent = Some(agent.into());
-        self
-    }
-
-    /// Basic authentication (overrides the URL's user info).
-    pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
-        self.settings.basic_auth = Some((user.into(), password.into()));
-        self
-    }
-
-    /// The bounds enforced on responses (head and body size, depth,
-    /// deadlines once the response has started).
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.settings.limits = limits;
-        self
-    }
-
-    /// Whether `nil` may be sent (Twisted's `allowNone`). Default `false`:
-    /// a call with a nil parameter fails before it is sent.
-    pub fn allow_nil(mut self, allow: bool) -> Self {
-        self.settings.allow_nil = allow;
-        self
-    }
-
-    /// Whether integers beyond 32 bits may be sent as `<i8>`. Default
-    /// `false`.
-    pub fn allow_i8(mut self, allow: bool) -> Self {
-        self.settings.allow_i8 = allow;
-        self
-    }
-
-    /// Whether connections are kept open between calls. Default `true`.
-    pub fn keep_alive(mut self, keep_alive: bool) -> Self {
-        self.settings.keep_alive = keep_alive;
-        self
-    }
-
-    /// How long resolving, connecting and the TLS handshake may take.
-    /// Default 30 s (Twisted's `connectTimeout`).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = timeout;
-        self
-    }
-
-    /// How long a whole call may take, connecting included. Default none:
-    /// a server may take as long as it likes, as with Twisted and Python.
-    pub fn call_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.call_timeout = Some(timeout);
-        self
-    }
-
-    /// How many idle connections are kept for reuse. Default 8.
-    pub fn max_idle_connections(mut self, n: usize) -> Self {
-        self.settings.max_idle = n;
-        self
-    }
-
-    /// How long an idle connection is kept. Default 20 s.
-    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.idle_timeout = timeout;
-        self
-    }
-
-    /// Where the trusted roots come from (default: bundled and system).
-    #[cfg(feature = "tls")]
-    pub fn roots(mut self, roots: xmlrpc_proto::tls::RootSource) -> Self {
-        self.settings.tls = self.settings.tls.roots(roots);
-        self
-    }
-
-    /// Also trusts the certificates in `pem` (a private CA, or a
-    /// self-signed server's certificate).
-    #[cfg(feature = "tls")]
-    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
-        self.settings.add_root_pem(pem);
-        self
-    }
-
-    /// **Dangerous:** accepts any server certificate (see
-    /// [`ClientTlsConfig::insecure`](xmlrpc_proto::tls::ClientTlsConfig::insecure)).
-    #[cfg(feature = "tls")]
-    pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
-        self.settings.tls = self.settings.tls.insecure(accept);
-        self
-    }
-
-    /// Uses this rustls configuration as is (the other TLS settings are
-    /// then ignored).
-    #[cfg(feature = "tls")]
-    pub fn tls_config(mut self, config: Arc<futures_rustls::rustls::ClientConfig>) -> Self {
-        self.settings.tls_config = Some(config);
-        self
-    }
-
-    /// The client.
-    ///
-    /// # Errors
-    ///
-    /// [`CallError::InvalidCall`] for an invalid URL, an `https` URL
-    /// without the `tls` feature, or unusable TLS settings.
-    pub fn build(self) -> Result<Client, CallError> {
-        let prepared = self.settings.prepare(&self.url)?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                prepared,
-                connect_timeout: self.settings.connect_timeout,
-                call_timeout: self.settings.call_timeout,
-                pool: Mutex::new(IdlePool::new(
-                    self.settings.max_idle,
-                    self.settings.idle_timeout,
-                )),
-            }),
+impl BuildClient for Client {
+    fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
+        Ok(Self {
+            inner: Arc::new(ClientCore::new(url, &settings)?),
         })
     }
-}
-
-/// Why one exchange failed, and whether a fresh connection may retry it.
-enum Failure {
-    /// A reused connection was found closed before any byte of an answer:
-    /// the server had dropped it. Retry on a new one.
-    Stale(CallError),
-    /// Anything else.
-    Fatal(CallError),
 }
 
 impl Client {
@@ -215,16 +77,13 @@ impl Client {
 
     /// A builder for a client of `url`.
     pub fn builder(url: &str) -> ClientBuilder {
-        ClientBuilder {
-            url: url.to_owned(),
-            settings: ClientSettings::default(),
-        }
+        ClientBuilder::new(url)
     }
 
     /// The URL this client calls.
     #[must_use]
     pub fn url(&self) -> &Url {
-        &self.inner.prepared.url
+        self.inner.url()
     }
 
     /// Calls `method` with `params` (a tuple of values of any
@@ -242,10 +101,7 @@ impl Client {
         method: &str,
         params: impl IntoParams,
     ) -> Result<R, CallError> {
-        let params = params
-            .into_params()
-            .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
-        let value = self.call_method(&MethodCall::new(method, params)).await?;
+        let value = self.call_method(&method_call(method, params)?).await?;
         R::from_value(value).map_err(CallError::Result)
     }
 
@@ -255,7 +111,7 @@ impl Client {
     ///
     /// As [`call`](Self::call).
     pub async fn call_method(&self, call: &MethodCall) -> Result<Value, CallError> {
-        let result = match self.inner.call_timeout {
+        let result = match self.inner.call_timeout() {
             Some(t) => timeout(t, self.exchange(call))
                 .await
                 .ok_or_else(|| TransportError::timeout("call"))?,
@@ -295,33 +151,27 @@ impl Client {
         }
     }
 
-    fn pool(&self) -> MutexGuard<'_, IdlePool<Conn>> {
-        // A poisoned lock only means another call panicked while holding
-        // it; the pool itself is still a valid list.
-        self.inner.pool.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn take_idle(&self) -> Option<Conn> {
-        self.pool().take(Instant::now())
+        self.inner.take_idle(Instant::now())
     }
 
     /// Keeps `conn` for a later call if it can carry one.
     fn put_back(&self, conn: Conn) {
         if conn.proto.can_reuse() {
-            self.pool().put(conn, Instant::now());
+            self.inner.put_idle(conn, Instant::now());
         }
     }
 
     async fn connect(&self) -> Result<Conn, CallError> {
         let inner = &self.inner;
-        let url = &inner.prepared.url;
+        let url = inner.url();
         let connect = async {
             let tcp = TcpStream::connect((url.host(), url.port()))
                 .await
                 .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
             let _ = tcp.set_nodelay(true);
             #[cfg(feature = "tls")]
-            if let Some((config, name)) = &inner.prepared.tls {
+            if let Some((config, name)) = &inner.prepared().tls {
                 let tls = futures_rustls::TlsConnector::from(Arc::clone(config))
                     .connect(name.clone(), tcp)
                     .await
@@ -330,53 +180,33 @@ impl Client {
             }
             Ok::<_, TransportError>(Stream::Plain(tcp))
         };
-        let stream = timeout(inner.connect_timeout, connect)
+        let stream = timeout(inner.connect_timeout(), connect)
             .await
             .ok_or_else(|| TransportError::timeout("connect"))??;
         Ok(Conn {
             stream,
-            proto: ClientConnection::new(inner.prepared.config.clone()),
+            proto: inner.connection(),
         })
     }
 }
 
 /// Sends `call` on `conn` and reads its answer.
 async fn round_trip(conn: &mut Conn, call: &MethodCall) -> Result<Result<Value, Fault>, Failure> {
-    let io_error = |received: bool, e: io::Error| {
-        let e = CallError::from(TransportError::new(TransportErrorKind::Io, e));
-        if received {
-            Failure::Fatal(e)
-        } else {
-            Failure::Stale(e)
-        }
-    };
-    conn.proto
-        .send_call(call)
-        .map_err(|e| Failure::Fatal(e.into()))?;
+    let mut exchange = Exchange::start(&mut conn.proto, call)?;
     let mut buf = vec![0; READ_BUFFER];
-    let mut received = false;
     loop {
         while let Some(out) = conn.proto.poll_transmit() {
             match conn.stream.write(out).await {
-                Ok(0) => return Err(io_error(received, io::ErrorKind::WriteZero.into())),
+                Ok(0) => return Err(exchange.io_failure(io::ErrorKind::WriteZero.into())),
                 Ok(n) => conn.proto.advance_transmit(n),
-                Err(e) => return Err(io_error(received, e)),
+                Err(e) => return Err(exchange.io_failure(e)),
             }
         }
-        conn.stream
-            .flush()
-            .await
-            .map_err(|e| io_error(received, e))?;
-        match conn.proto.poll_event() {
-            Ok(Some(ClientEvent::Response { result, .. })) => return Ok(result),
-            Ok(_) => {}
-            Err(ProtocolError::ClosedBeforeResponse) => {
-                return Err(Failure::Stale(ProtocolError::ClosedBeforeResponse.into()));
-            }
-            Err(e) => return Err(Failure::Fatal(e.into())),
+        if let Err(e) = conn.stream.flush().await {
+            return Err(exchange.io_failure(e));
         }
-        if !conn.proto.wants_read() {
-            return Err(Failure::Fatal(ProtocolError::UnexpectedEof.into()));
+        if let Some((_, result)) = exchange.poll_response(&mut conn.proto)? {
+            return Ok(result);
         }
         let deadline = conn.proto.poll_timeout();
         let read = async { Some(conn.stream.read(&mut buf).await) };
@@ -386,14 +216,11 @@ async fn round_trip(conn: &mut Conn, call: &MethodCall) -> Result<Result<Value, 
         };
         match future::or(read, timer).await {
             Some(Ok(0)) => conn.proto.handle_eof(),
-            Some(Ok(n)) => {
-                received = true;
-                conn.proto.handle_data(&buf[..n], Instant::now());
-            }
+            Some(Ok(n)) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
             // A TLS peer that closes without `close_notify`: the end of the
             // stream, judged by the framing as any other.
             Some(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => conn.proto.handle_eof(),
-            Some(Err(e)) => return Err(io_error(received, e)),
+            Some(Err(e)) => return Err(exchange.io_failure(e)),
             None => conn.proto.handle_timeout(Instant::now()),
         }
     }

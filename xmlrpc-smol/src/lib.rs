@@ -16,7 +16,7 @@
 //!   ([`Accept`], [`Incoming`]), with a limit on open connections and on
 //!   calls in flight, graceful shutdown ([`ShutdownHandle`]), optional
 //!   HTTPS (feature `tls`), and a choice of executor for its connection
-//!   tasks ([`ServerBuilder::spawner`]).
+//!   tasks ([`ServerBuilderExt::spawner`]).
 //! - [`Client`]: Twisted's `Proxy`: `http://` and `https://` URLs,
 //!   kept-alive connections shared by many tasks, connect and call
 //!   timeouts, Basic authentication, extra headers. Errors tell a fault
@@ -71,11 +71,13 @@ mod timer;
 
 pub use client::{Client, ClientBuilder};
 pub use server::{
-    Accept, BoxFuture, Incoming, Overload, Server, ServerBuilder, ShutdownHandle, Spawner,
+    Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle,
+    Spawner,
 };
 pub use xmlrpc_proto as proto;
 pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+pub use xmlrpc_proto::driver::Overload;
 #[cfg(feature = "tls")]
 pub use xmlrpc_proto::tls;
 pub use xmlrpc_proto::{

@@ -14,10 +14,9 @@ use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::lock::{Semaphore, SemaphoreGuardArc};
 use smol::net::{TcpListener, TcpStream};
 use smol::stream::{Stream, StreamExt};
+use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::driver::{Next, ServerSession};
-use xmlrpc_proto::service::Job;
-use xmlrpc_proto::{Limits, ServerConfig};
+use xmlrpc_proto::driver::{BuildServer, Job, Next, Overload, ServerSession, ServerSettings};
 
 use crate::timer::{sleep_until, timeout};
 
@@ -31,19 +30,6 @@ pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// default; `async_std::task::spawn`, or a handle to your own
 /// executor, inside an application built on another runtime.
 pub type Spawner = Arc<dyn Fn(BoxFuture) + Send + Sync>;
-
-/// What happens to a connection or a call beyond the server's limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Overload {
-    /// Wait for a slot: a connection beyond the limit stays in the
-    /// listener's backlog, a call beyond it waits before it runs (the
-    /// default).
-    #[default]
-    Wait,
-    /// Answer at once with `503 Service Unavailable` and go on.
-    Refuse,
-}
 
 /// A source of connections: a [`TcpListener`], a `UnixListener`, a
 /// channel of streams, any [`Stream`] of them ([`Incoming`]), or your own.
@@ -133,70 +119,32 @@ impl ShutdownHandle {
     }
 }
 
-/// Builds a [`Server`]: limits, overload policy, executor, TLS.
-#[must_use]
-pub struct ServerBuilder {
-    site: Site,
-    config: ServerConfig,
-    max_connections: usize,
-    max_in_flight: usize,
-    overload: Overload,
-    write_timeout: Duration,
+/// Builds a [`Server`]: limits, overload policy, TLS (the setters every
+/// runtime's server builder shares), and the executor
+/// ([`ServerBuilderExt::spawner`]).
+pub type ServerBuilder = xmlrpc_proto::driver::ServerBuilder<Server>;
+
+/// The options only smol's server has: see [`ServerBuilderExt`].
+pub struct Options {
     spawner: Spawner,
-    #[cfg(feature = "tls")]
-    tls: Option<Arc<futures_rustls::rustls::ServerConfig>>,
 }
 
-impl fmt::Debug for ServerBuilder {
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            spawner: Arc::new(|f| smol::spawn(f).detach()),
+        }
+    }
+}
+
+impl fmt::Debug for Options {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerBuilder")
-            .field("site", &self.site)
-            .field("max_connections", &self.max_connections)
-            .field("max_in_flight", &self.max_in_flight)
-            .field("overload", &self.overload)
-            .finish_non_exhaustive()
+        f.debug_struct("Options").finish_non_exhaustive()
     }
 }
 
-impl ServerBuilder {
-    /// Every bound and deadline of each connection (see [`Limits`]).
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.config.limits = limits;
-        self
-    }
-
-    /// The whole connection configuration (limits, `Server` header,
-    /// keep-alive, gzip).
-    pub fn config(mut self, config: ServerConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// The most connections served at once. Default 1024.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
-
-    /// The most calls running at once, over all connections. Default 256.
-    pub fn max_in_flight(mut self, n: usize) -> Self {
-        self.max_in_flight = n.max(1);
-        self
-    }
-
-    /// What happens beyond those limits. Default [`Overload::Wait`].
-    pub fn overload(mut self, overload: Overload) -> Self {
-        self.overload = overload;
-        self
-    }
-
-    /// How long one write to a peer may take before the connection is
-    /// dropped (a peer that does not read its answers). Default 30 s.
-    pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.write_timeout = timeout;
-        self
-    }
-
+/// The settings of a [`ServerBuilder`] that only this runtime has.
+pub trait ServerBuilderExt {
     /// How each connection's task is started. Default `smol::spawn`:
     /// smol's global executor, which runs beside any other runtime on its
     /// own threads (one, unless the `SMOL_THREADS` environment variable
@@ -204,6 +152,7 @@ impl ServerBuilder {
     /// executor here.
     ///
     /// ```no_run
+    /// use xmlrpc_smol::ServerBuilderExt;
     /// # let site = xmlrpc_smol::Site::new();
     /// // Inside an async-std application:
     /// # fn spawn_on_async_std(f: xmlrpc_smol::BoxFuture) {}
@@ -212,50 +161,34 @@ impl ServerBuilder {
     ///     .build();
     /// # let _ = server;
     /// ```
-    pub fn spawner(mut self, spawn: impl Fn(BoxFuture) + Send + Sync + 'static) -> Self {
-        self.spawner = Arc::new(spawn);
-        self
-    }
-
-    /// Serves HTTPS with this rustls configuration (see
-    /// [`xmlrpc_proto::tls::server_config`]).
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self, config: Arc<futures_rustls::rustls::ServerConfig>) -> Self {
-        self.tls = Some(config);
-        self
-    }
-
-    /// Serves HTTPS with a PEM certificate chain and private key.
-    ///
-    /// # Errors
-    ///
-    /// When the PEM data is unusable or the key does not fit.
-    #[cfg(feature = "tls")]
-    pub fn tls_pem(
-        self,
-        cert_chain_pem: &[u8],
-        key_pem: &[u8],
-    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
-        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
-        Ok(self.tls(config))
-    }
-
-    /// The server.
     #[must_use]
-    pub fn build(self) -> Server {
+    fn spawner(self, spawn: impl Fn(BoxFuture) + Send + Sync + 'static) -> Self;
+}
+
+impl ServerBuilderExt for ServerBuilder {
+    fn spawner(mut self, spawn: impl Fn(BoxFuture) + Send + Sync + 'static) -> Self {
+        self.options_mut().spawner = Arc::new(spawn);
+        self
+    }
+}
+
+impl BuildServer for Server {
+    type Options = Options;
+
+    fn build_server(site: Site, settings: ServerSettings, options: Options) -> Self {
         let (tx, rx) = channel::bounded(1);
-        Server {
+        Self {
             shared: Arc::new(Shared {
-                site: Arc::new(self.site),
-                config: self.config,
-                connections: Arc::new(Semaphore::new(self.max_connections)),
-                refusals: Arc::new(Semaphore::new(self.max_connections)),
-                in_flight: Arc::new(Semaphore::new(self.max_in_flight)),
-                overload: self.overload,
-                write_timeout: self.write_timeout,
-                spawner: self.spawner,
+                site: Arc::new(site),
+                config: settings.config,
+                connections: Arc::new(Semaphore::new(settings.max_connections)),
+                refusals: Arc::new(Semaphore::new(settings.max_connections)),
+                in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
+                overload: settings.overload,
+                write_timeout: settings.write_timeout,
+                spawner: options.spawner,
                 #[cfg(feature = "tls")]
-                tls: self.tls,
+                tls: settings.tls,
                 stop_tx: tx,
                 stop_rx: rx,
             }),
@@ -325,17 +258,7 @@ impl Server {
 
     /// A builder for a server of `site`.
     pub fn builder(site: Site) -> ServerBuilder {
-        ServerBuilder {
-            site,
-            config: ServerConfig::default(),
-            max_connections: 1024,
-            max_in_flight: 256,
-            overload: Overload::Wait,
-            write_timeout: Duration::from_secs(30),
-            spawner: Arc::new(|f| smol::spawn(f).detach()),
-            #[cfg(feature = "tls")]
-            tls: None,
-        }
+        ServerBuilder::new(site)
     }
 
     /// A handle that stops this server gracefully.
@@ -369,7 +292,7 @@ impl Server {
         // last one ends.
         let (alive, all_done) = channel::bounded::<()>(1);
         loop {
-            let reserved = if shared.overload == Overload::Wait {
+            let reserved = if shared.overload != Overload::Refuse {
                 let acquire = async { Some(Some(shared.connections.acquire_arc().await)) };
                 match future::or(stopped(&shared.stop_rx), acquire).await {
                     Some(p) => p,

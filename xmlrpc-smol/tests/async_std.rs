@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use async_std::net::TcpListener;
-use xmlrpc_smol::{Client, Dispatcher, Fault, Incoming, Server, Site, Value};
+use xmlrpc_smol::{Client, Dispatcher, Fault, Incoming, Server, ServerBuilderExt, Site, Value};
 
 fn site() -> Site {
     let mut d = Dispatcher::new();

@@ -30,14 +30,15 @@
 //!   `http-body` and `tower-service` crates; no hyper.
 //! - `gzip`: compressed bodies (the core's `gzip` feature).
 //!
-//! The connection loop of the server, in short (see `server.rs`):
+//! The connection loop of the server, in short (see `server.rs`; the
+//! session is the core's [`driver::ServerSession`](xmlrpc_proto::driver::ServerSession)):
 //!
 //! ```text
 //! loop {
-//!     while let Some(event) = conn.poll_event() { answer it (service::handle_event, poll the call) }
-//!     while let Some(out) = conn.poll_transmit() { write it; conn.advance_transmit(n) }
-//!     if conn.is_closed() { break }
-//!     select! { read => conn.handle_data / handle_eof, sleep_until(conn.poll_timeout()) => conn.handle_timeout }
+//!     while let Some(job) = session.poll_job() { run it (within the in-flight limit); session.finish(answer) }
+//!     while let Some(out) = session.poll_transmit() { write it; session.advance_transmit(n) }
+//!     let Next::Wait { read, deadline } = session.next(stopping) else { break };
+//!     select! { read => session.handle_data / handle_eof, sleep_until(deadline) => session.handle_timeout, shutdown }
 //! }
 //! ```
 //!
@@ -73,10 +74,11 @@ mod server;
 pub mod tower;
 
 pub use client::{Client, ClientBuilder};
-pub use server::{Accept, Overload, Server, ServerBuilder, ShutdownHandle};
+pub use server::{Accept, Server, ServerBuilder, ShutdownHandle};
 pub use xmlrpc_proto as proto;
 pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+pub use xmlrpc_proto::driver::Overload;
 #[cfg(feature = "tls")]
 pub use xmlrpc_proto::tls;
 pub use xmlrpc_proto::{

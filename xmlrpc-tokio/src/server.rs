@@ -9,27 +9,12 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::service::{self, Job, Step};
-use xmlrpc_proto::{Limits, ServerConfig, ServerConnection};
+use xmlrpc_proto::driver::{BuildServer, Job, Next, Overload, ServerSession, ServerSettings};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
-/// The deadlines of a connection that is only read to be answered `503`.
-const REFUSAL_DEADLINE: Duration = Duration::from_secs(5);
-
-/// What happens to a connection or a call beyond the server's limits.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Overload {
-    /// Wait for a slot: a connection beyond the limit stays in the
-    /// listener's backlog, a call beyond it waits before it runs (the
-    /// default).
-    #[default]
-    Wait,
-    /// Answer at once with `503 Service Unavailable` and go on.
-    Refuse,
-}
 
 /// A source of connections: a [`TcpListener`], a `UnixListener`, a
 /// channel of streams, or your own.
@@ -101,97 +86,26 @@ impl ShutdownHandle {
     }
 }
 
-/// Builds a [`Server`]: limits, overload policy, TLS.
-#[derive(Debug)]
-#[must_use]
-pub struct ServerBuilder {
-    site: Site,
-    config: ServerConfig,
-    max_connections: usize,
-    max_in_flight: usize,
-    overload: Overload,
-    write_timeout: Duration,
-    #[cfg(feature = "tls")]
-    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
-}
+/// Builds a [`Server`]: limits, overload policy, TLS (the setters every
+/// runtime's server builder shares).
+pub type ServerBuilder = xmlrpc_proto::driver::ServerBuilder<Server>;
 
-impl ServerBuilder {
-    /// Every bound and deadline of each connection (see [`Limits`]).
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.config.limits = limits;
-        self
-    }
+impl BuildServer for Server {
+    type Options = ();
 
-    /// The whole connection configuration (limits, `Server` header,
-    /// keep-alive, gzip).
-    pub fn config(mut self, config: ServerConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// The most connections served at once. Default 1024.
-    pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
-
-    /// The most calls running at once, over all connections. Default 256.
-    pub fn max_in_flight(mut self, n: usize) -> Self {
-        self.max_in_flight = n.max(1);
-        self
-    }
-
-    /// What happens beyond those limits. Default [`Overload::Wait`].
-    pub fn overload(mut self, overload: Overload) -> Self {
-        self.overload = overload;
-        self
-    }
-
-    /// How long one write to a peer may take before the connection is
-    /// dropped (a peer that does not read its answers). Default 30 s.
-    pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.write_timeout = timeout;
-        self
-    }
-
-    /// Serves HTTPS with this rustls configuration (see
-    /// [`xmlrpc_proto::tls::server_config`]).
-    #[cfg(feature = "tls")]
-    pub fn tls(mut self, config: Arc<tokio_rustls::rustls::ServerConfig>) -> Self {
-        self.tls = Some(config);
-        self
-    }
-
-    /// Serves HTTPS with a PEM certificate chain and private key.
-    ///
-    /// # Errors
-    ///
-    /// When the PEM data is unusable or the key does not fit.
-    #[cfg(feature = "tls")]
-    pub fn tls_pem(
-        self,
-        cert_chain_pem: &[u8],
-        key_pem: &[u8],
-    ) -> Result<Self, xmlrpc_proto::tls::TlsError> {
-        let config = xmlrpc_proto::tls::server_config(cert_chain_pem, key_pem)?;
-        Ok(self.tls(config))
-    }
-
-    /// The server.
-    #[must_use]
-    pub fn build(self) -> Server {
+    fn build_server(site: Site, settings: ServerSettings, (): ()) -> Self {
         let (tx, _) = watch::channel(false);
-        Server {
+        Self {
             shared: Arc::new(Shared {
-                site: self.site,
-                config: self.config,
-                connections: Arc::new(Semaphore::new(self.max_connections)),
-                refusals: Arc::new(Semaphore::new(self.max_connections)),
-                in_flight: Arc::new(Semaphore::new(self.max_in_flight)),
-                overload: self.overload,
-                write_timeout: self.write_timeout,
+                site: Arc::new(site),
+                config: settings.config,
+                connections: Arc::new(Semaphore::new(settings.max_connections)),
+                refusals: Arc::new(Semaphore::new(settings.max_connections)),
+                in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
+                overload: settings.overload,
+                write_timeout: settings.write_timeout,
                 #[cfg(feature = "tls")]
-                tls: self.tls,
+                tls: settings.tls,
                 shutdown: Arc::new(tx),
             }),
         }
@@ -202,8 +116,10 @@ impl ServerBuilder {
 /// any number of listeners.
 ///
 /// Each connection is driven by the core's
-/// [`ServerConnection`]: keep-alive, pipelining, limits and deadlines are
-/// the core's; this type adds sockets, tokio timers, a limit on open
+/// [`ServerConnection`](xmlrpc_proto::ServerConnection) through a
+/// [`ServerSession`](xmlrpc_proto::driver::ServerSession): keep-alive,
+/// pipelining, limits and deadlines are the core's; this type adds
+/// sockets, tokio timers, a limit on open
 /// connections and on calls in flight, and graceful shutdown.
 ///
 /// Synchronous procedures run on the connection's task: make long ones
@@ -232,7 +148,7 @@ pub struct Server {
 
 #[derive(Debug)]
 struct Shared {
-    site: Site,
+    site: Arc<Site>,
     config: ServerConfig,
     connections: Arc<Semaphore>,
     refusals: Arc<Semaphore>,
@@ -253,16 +169,7 @@ impl Server {
 
     /// A builder for a server of `site`.
     pub fn builder(site: Site) -> ServerBuilder {
-        ServerBuilder {
-            site,
-            config: ServerConfig::default(),
-            max_connections: 1024,
-            max_in_flight: 256,
-            overload: Overload::Wait,
-            write_timeout: Duration::from_secs(30),
-            #[cfg(feature = "tls")]
-            tls: None,
-        }
+        ServerBuilder::new(site)
     }
 
     /// A handle that stops this server gracefully.
@@ -318,7 +225,7 @@ impl Server {
         // last one ends.
         let (alive, mut all_done) = mpsc::channel::<()>(1);
         loop {
-            let reserved = if shared.overload == Overload::Wait {
+            let reserved = if shared.overload != Overload::Refuse {
                 tokio::select! {
                     biased;
                     _ = stop.wait_for(|s| *s) => break,
@@ -420,73 +327,46 @@ impl Shared {
         }
     }
 
-    /// The connection loop: events, answers, writes, reads and timers.
+    /// The connection loop: calls, writes, reads and timers.
     async fn drive<Io>(&self, mut io: Io, peer: Option<SocketAddr>, refuse: bool) -> io::Result<()>
     where
         Io: AsyncRead + AsyncWrite + Unpin,
     {
-        let mut config = self.config.clone();
-        if refuse {
-            let l = &mut config.limits;
-            l.head_timeout = l.head_timeout.min(REFUSAL_DEADLINE);
-            l.body_timeout = l.body_timeout.min(REFUSAL_DEADLINE);
-            l.idle_timeout = l.idle_timeout.min(REFUSAL_DEADLINE);
-        }
-        let mut conn = ServerConnection::new(config);
-        if let Some(p) = peer {
-            conn.set_peer_addr(p);
-        }
-        conn.handle_open(Instant::now());
+        let config = self.config.clone();
+        let now = Instant::now();
+        let mut session = if refuse {
+            ServerSession::refusing(config, peer, now)
+        } else {
+            ServerSession::new(Arc::clone(&self.site), config, peer, now)
+        };
         let mut stop = self.shutdown.subscribe();
         let mut buf = vec![0; READ_BUFFER];
-        // Bytes of a request have arrived that produced no event yet.
-        let mut partial = false;
-        let mut last_answer = false;
         loop {
-            while let Some(event) = next_event(&mut conn) {
-                partial = false;
-                if refuse {
-                    if !matches!(event, xmlrpc_proto::ServerEvent::Closed) {
-                        let _ = conn.respond_status(503);
-                        last_answer = true;
-                    }
-                    break;
-                }
-                if let Step::Call(job) = service::handle_event(&self.site, &mut conn, event) {
-                    self.run(job, &mut conn).await;
-                }
+            while let Some(job) = session.poll_job() {
+                self.run(job, &mut session).await;
             }
-            while let Some(out) = conn.poll_transmit() {
+            while let Some(out) = session.poll_transmit() {
                 let n = tokio::time::timeout(self.write_timeout, io.write(out))
                     .await
                     .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
                 if n == 0 {
                     return Err(io::ErrorKind::WriteZero.into());
                 }
-                conn.advance_transmit(n);
+                session.advance_transmit(n);
             }
             tokio::time::timeout(self.write_timeout, io.flush())
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
             let stopping = *stop.borrow_and_update();
-            if conn.is_closed() || last_answer || (stopping && !partial) {
+            let Next::Wait { read, deadline } = session.next(stopping) else {
                 break;
-            }
-            let deadline = conn.poll_timeout();
-            if !conn.wants_read() && deadline.is_none() {
-                // Nothing can happen any more (the peer is gone and its
-                // last call was answered).
-                break;
-            }
+            };
             tokio::select! {
-                r = io.read(&mut buf), if conn.wants_read() => match r? {
-                    0 => conn.handle_eof(),
-                    n => {
-                        partial = true;
-                        conn.handle_data(&buf[..n], Instant::now());
-                    }
+                r = io.read(&mut buf), if read => match r? {
+                    0 => session.handle_eof(),
+                    n => session.handle_data(&buf[..n], Instant::now()),
                 },
-                () = sleep_until(deadline) => conn.handle_timeout(Instant::now()),
+                () = sleep_until(deadline) => session.handle_timeout(Instant::now()),
                 _ = stop.changed(), if !stopping => {}
             }
         }
@@ -495,36 +375,20 @@ impl Shared {
     }
 
     /// Runs one call within the in-flight limit and queues its answer.
-    async fn run(&self, job: Job, conn: &mut ServerConnection) {
+    async fn run(&self, job: Job, session: &mut ServerSession) {
         let permit: Option<OwnedSemaphorePermit> = match self.overload {
-            Overload::Wait => Arc::clone(&self.in_flight).acquire_owned().await.ok(),
             Overload::Refuse => match Arc::clone(&self.in_flight).try_acquire_owned() {
                 Ok(p) => Some(p),
-                Err(_) => {
-                    tracing::debug!(method = %job.call().name, "over the in-flight limit: 503");
-                    let _ = conn.respond_status(503);
-                    return;
-                }
+                Err(_) => return session.refuse(job),
             },
+            _ => Arc::clone(&self.in_flight).acquire_owned().await.ok(),
         };
         let answer = match job.start().into_ready() {
             Ok(answer) => answer,
             Err(running) => running.await,
         };
         drop(permit);
-        answer.send(conn);
-    }
-}
-
-/// The next event of `conn`, `None` when it needs input (or failed: the
-/// error answer is then queued and the connection closes once written).
-fn next_event(conn: &mut ServerConnection) -> Option<xmlrpc_proto::ServerEvent> {
-    match conn.poll_event() {
-        Ok(event) => event,
-        Err(e) => {
-            tracing::debug!(error = %e, "request refused");
-            None
-        }
+        session.finish(answer);
     }
 }
 

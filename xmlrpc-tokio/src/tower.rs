@@ -28,7 +28,7 @@ use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use xmlrpc_proto::dispatch::{Dispatcher, Site};
-use xmlrpc_proto::service::{CONTENT_TYPE, Job};
+use xmlrpc_proto::driver::{CONTENT_TYPE, Job};
 use xmlrpc_proto::{Limits, RequestHead, Version};
 
 /// An XML-RPC resource as a `tower::Service<http::Request<B>>`.

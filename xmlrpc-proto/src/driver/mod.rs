@@ -1,0 +1,94 @@
+//! Pieces that every runtime's driver loop shares, so that each runtime
+//! crate only moves bytes, arms timers and runs futures.
+//!
+//! Server side:
+//! - [`ServerSession`]: one server connection: a [`ServerConnection`](crate::ServerConnection)
+//!   serving a [`Site`](crate::dispatch::Site), with the bookkeeping of graceful shutdown and of
+//!   connections refused over a limit. It says what to do next
+//!   ([`Next`]); the runtime reads, writes, waits and runs [`Job`]s.
+//! - [`handle_event`], [`Job`], [`Running`], [`Answer`]: one event of a
+//!   [`ServerConnection`](crate::ServerConnection) answered, or a call to run; [`Job::from_body`]
+//!   and [`Answer::into_body`] for runtimes that get bodies some other way
+//!   (a `tower` service).
+//! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
+//!   server (limits, overload policy, TLS), set once for every runtime;
+//!   each runtime implements [`BuildServer`].
+//!
+//! Client side:
+//! - [`ClientBuilder`], [`ClientSettings`]: the options of a client
+//!   (headers, authentication, timeouts, TLS roots, keep-alive pool), set
+//!   once for every runtime, and how they become a [`ClientConfig`](crate::ClientConfig) for a
+//!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
+//! - [`ClientCore`]: what a client holds (its prepared settings, timeouts
+//!   and an [`IdlePool`] of kept-alive connections); [`method_call`].
+//! - [`Exchange`]: one request on a client connection, and [`Failure`]:
+//!   whether a failed request may be sent again on a fresh connection.
+//!
+//! A blocking server's connection loop, in full (the runtime crates add
+//! socket timeouts, thread pools and shutdown signals):
+//!
+//! ```no_run
+//! use std::io::{Read, Write};
+//! use std::sync::Arc;
+//! use std::time::Instant;
+//! use xmlrpc_proto::dispatch::{Dispatcher, Site};
+//! use xmlrpc_proto::driver::{Next, ServerSession};
+//! use xmlrpc_proto::ServerConfig;
+//!
+//! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     struct Unpark(std::thread::Thread);
+//! #     impl std::task::Wake for Unpark {
+//! #         fn wake(self: Arc<Self>) { self.0.unpark() }
+//! #     }
+//! #     let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+//! #     let mut cx = std::task::Context::from_waker(&waker);
+//! #     let mut f = std::pin::pin!(f);
+//! #     loop {
+//! #         if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; }
+//! #         std::thread::park();
+//! #     }
+//! # }
+//! # fn main() -> std::io::Result<()> {
+//! let mut d = Dispatcher::new();
+//! d.register("add", |a: i32, b: i32| a + b);
+//! let site = Arc::new(Site::standard(d));
+//! let listener = std::net::TcpListener::bind("127.0.0.1:7080")?;
+//! let (mut socket, peer) = listener.accept()?;
+//! let mut session = ServerSession::new(site, ServerConfig::default(), Some(peer), Instant::now());
+//! let mut buf = vec![0; 16 * 1024];
+//! loop {
+//!     while let Some(job) = session.poll_job() {
+//!         // A synchronous procedure is ready at once; an asynchronous one
+//!         // is a future to poll to completion.
+//!         match job.start().into_ready() {
+//!             Ok(answer) => session.finish(answer),
+//!             Err(running) => session.finish(block_on(running)),
+//!         }
+//!     }
+//!     while let Some(out) = session.poll_transmit() {
+//!         let n = socket.write(out)?;
+//!         session.advance_transmit(n);
+//!     }
+//!     match session.next(false) {
+//!         Next::Close => return Ok(()),
+//!         Next::Wait { read: true, .. } => match socket.read(&mut buf)? {
+//!             0 => session.handle_eof(),
+//!             n => session.handle_data(&buf[..n], Instant::now()),
+//!         },
+//!         // Only a deadline to wait for: sleep until it, then
+//!         _ => session.handle_timeout(Instant::now()),
+//!     }
+//! }
+//! # }
+//! ```
+
+mod client;
+mod job;
+mod server;
+
+pub use client::{
+    BuildClient, ClientBuilder, ClientCore, ClientSettings, Exchange, Failure, IdlePool,
+    PreparedClient, method_call,
+};
+pub use job::{Answer, CONTENT_TYPE, Job, Running, Step, handle_event};
+pub use server::{BuildServer, Next, Overload, ServerBuilder, ServerSession, ServerSettings};

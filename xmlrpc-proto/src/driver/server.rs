@@ -1,0 +1,511 @@
+//! One server connection serving a [`Site`], and the settings every
+//! runtime's server builder shares.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::job::{self, Answer, Job, Step};
+use crate::dispatch::Site;
+use crate::{ServerConfig, ServerConnection, ServerEvent};
+
+/// The deadlines of a connection that is only read to be answered `503`.
+const REFUSAL_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What a runtime does next with a [`ServerSession`], once its output is
+/// written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+#[non_exhaustive]
+pub enum Next {
+    /// Close the socket: the connection is done.
+    Close,
+    /// Wait until data arrives (when `read`) or `deadline` passes (then
+    /// call [`ServerSession::handle_timeout`]), whichever comes first.
+    /// Also wake up when the server starts shutting down, and ask again.
+    Wait {
+        /// Whether to read from the socket.
+        read: bool,
+        /// When to call [`ServerSession::handle_timeout`].
+        deadline: Option<Instant>,
+    },
+}
+
+/// One server connection: a [`ServerConnection`] serving a [`Site`].
+///
+/// It answers by itself what needs no procedure (a `404`, a fault for a
+/// body that is not a call, a `503` on a connection refused over a
+/// limit), hands out the calls to run as [`Job`]s, and tells the runtime
+/// whether to read, wait or close ([`next`](Self::next)), taking graceful
+/// shutdown into account: a request whose bytes have started to arrive is
+/// still served; an idle connection closes.
+///
+/// # Methods
+///
+/// - A. Inputs: [`handle_data`](Self::handle_data),
+///   [`handle_eof`](Self::handle_eof), [`handle_timeout`](Self::handle_timeout).
+/// - B. Outputs: [`poll_job`](Self::poll_job),
+///   [`poll_transmit`](Self::poll_transmit) with
+///   [`advance_transmit`](Self::advance_transmit), [`next`](Self::next).
+/// - C. Commands: [`finish`](Self::finish), [`refuse`](Self::refuse).
+/// - D. Getters: [`is_idle`](Self::is_idle), [`connection`](Self::connection).
+pub struct ServerSession {
+    site: Arc<Site>,
+    conn: ServerConnection,
+    refusing: bool,
+    /// Bytes of a request have arrived that produced no event yet.
+    partial: bool,
+    /// The answer queued is the last one (a refusal).
+    last_answer: bool,
+}
+
+impl fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("conn", &self.conn)
+            .field("refusing", &self.refusing)
+            .field("partial", &self.partial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerSession {
+    /// A connection accepted at `now` from `peer`, serving `site`.
+    #[must_use]
+    pub fn new(
+        site: Arc<Site>,
+        config: ServerConfig,
+        peer: Option<SocketAddr>,
+        now: Instant,
+    ) -> Self {
+        let mut conn = ServerConnection::new(config);
+        if let Some(p) = peer {
+            conn.set_peer_addr(p);
+        }
+        conn.handle_open(now);
+        Self {
+            site,
+            conn,
+            refusing: false,
+            partial: false,
+            last_answer: false,
+        }
+    }
+
+    /// A connection over the server's connection limit: its first request
+    /// is read (with deadlines of at most 5 s) and answered
+    /// `503 Service Unavailable`, then it closes.
+    #[must_use]
+    pub fn refusing(mut config: ServerConfig, peer: Option<SocketAddr>, now: Instant) -> Self {
+        let l = &mut config.limits;
+        l.head_timeout = l.head_timeout.min(REFUSAL_DEADLINE);
+        l.body_timeout = l.body_timeout.min(REFUSAL_DEADLINE);
+        l.idle_timeout = l.idle_timeout.min(REFUSAL_DEADLINE);
+        let mut session = Self::new(Arc::new(Site::new()), config, peer, now);
+        session.refusing = true;
+        session
+    }
+
+    /// The next call to run, after answering every event that needs no
+    /// procedure. `None` when the connection needs input, output written,
+    /// or is done. Run the job (within the server's limit of calls in
+    /// flight), then [`finish`](Self::finish) it or
+    /// [`refuse`](Self::refuse) it; the next request is not parsed before.
+    pub fn poll_job(&mut self) -> Option<Job> {
+        loop {
+            let event = match self.conn.poll_event() {
+                Ok(Some(event)) => event,
+                Ok(None) => return None,
+                Err(e) => {
+                    // The error answer is queued; the connection closes
+                    // once it is written.
+                    tracing::debug!(error = %e, "request refused");
+                    return None;
+                }
+            };
+            self.partial = false;
+            if self.refusing {
+                if !matches!(event, ServerEvent::Closed) {
+                    let _ = self.conn.respond_status(503);
+                    self.last_answer = true;
+                }
+                return None;
+            }
+            match job::handle_event(&self.site, &mut self.conn, event) {
+                Step::Call(job) => return Some(job),
+                Step::Closed => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// Queues the answer of the job last handed out.
+    pub fn finish(&mut self, answer: Answer) {
+        answer.send(&mut self.conn);
+    }
+
+    /// Answers the job last handed out with `503 Service Unavailable`
+    /// without running it (the server is over its limit of calls in
+    /// flight).
+    pub fn refuse(&mut self, job: Job) {
+        tracing::debug!(method = %job.call().name, "over the in-flight limit: 503");
+        let _ = self.conn.respond_status(503);
+    }
+
+    /// Bytes to write to the peer; see
+    /// [`ServerConnection::poll_transmit`].
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
+        self.conn.poll_transmit()
+    }
+
+    /// Reports that `n` bytes of [`poll_transmit`](Self::poll_transmit)
+    /// were written.
+    pub fn advance_transmit(&mut self, n: usize) {
+        self.conn.advance_transmit(n);
+    }
+
+    /// What to do once the output is written (call it after
+    /// [`poll_transmit`](Self::poll_transmit) gave `None`). With `stopping` (the server
+    /// is shutting down), a connection between requests closes; one in
+    /// the middle of a request goes on until that request is answered.
+    pub fn next(&self, stopping: bool) -> Next {
+        if self.conn.is_closed() || self.last_answer || (stopping && !self.partial) {
+            return Next::Close;
+        }
+        let read = self.conn.wants_read();
+        let deadline = self.conn.poll_timeout();
+        if !read && deadline.is_none() {
+            // Nothing can happen any more: the peer is gone and its last
+            // call was answered.
+            return Next::Close;
+        }
+        Next::Wait { read, deadline }
+    }
+
+    /// Bytes received at `now`.
+    pub fn handle_data(&mut self, data: &[u8], now: Instant) {
+        if !data.is_empty() {
+            self.partial = true;
+        }
+        self.conn.handle_data(data, now);
+    }
+
+    /// The peer closed its sending side.
+    pub fn handle_eof(&mut self) {
+        self.conn.handle_eof();
+    }
+
+    /// The time is `now` (a deadline from [`next`](Self::next) passed).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.conn.handle_timeout(now);
+    }
+
+    /// Whether the connection sits between requests (once its output is
+    /// written): nothing of a next request has arrived. A runtime may then
+    /// set the connection aside and serve another.
+    #[must_use]
+    pub fn is_idle(&self) -> bool {
+        !self.partial && self.conn.wants_read()
+    }
+
+    /// The underlying state machine.
+    #[must_use]
+    pub fn connection(&self) -> &ServerConnection {
+        &self.conn
+    }
+}
+
+/// What happens to a connection or a call beyond a server's limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Overload {
+    /// Wait for a slot: a connection beyond the limit stays in the
+    /// listener's backlog, a call beyond it waits before it runs (the
+    /// default).
+    #[default]
+    Wait,
+    /// Answer at once with `503 Service Unavailable` and go on.
+    Refuse,
+}
+
+/// The options of a server, shared by every runtime's server builder.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ServerSettings {
+    /// Every bound and deadline of each connection, the `Server` header,
+    /// keep-alive, gzip.
+    pub config: ServerConfig,
+    /// The most connections served at once. Default 1024.
+    pub max_connections: usize,
+    /// The most calls running at once, over all connections; `None` for
+    /// the runtime's default (256 for the async runtimes, the number of
+    /// worker threads for a thread pool).
+    pub max_in_flight: Option<usize>,
+    /// What happens beyond those limits. Default [`Overload::Wait`].
+    pub overload: Overload,
+    /// How long one write to a peer may take before the connection is
+    /// dropped (a peer that does not read its answers). Default 30 s.
+    pub write_timeout: Duration,
+    /// Serve HTTPS with this rustls configuration.
+    #[cfg(feature = "rustls")]
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            config: ServerConfig::default(),
+            max_connections: 1024,
+            max_in_flight: None,
+            overload: Overload::Wait,
+            write_timeout: Duration::from_secs(30),
+            #[cfg(feature = "rustls")]
+            tls: None,
+        }
+    }
+}
+
+/// A runtime's server, made from a [`Site`], [`ServerSettings`] and the
+/// runtime's own options: what [`ServerBuilder::build`] gives.
+pub trait BuildServer: Sized {
+    /// Options only this runtime has (an executor, a thread count).
+    type Options: Default;
+
+    /// The server.
+    fn build_server(site: Site, settings: ServerSettings, options: Self::Options) -> Self;
+}
+
+/// Builds a server of any runtime (`S`: `xmlrpc_tokio::Server`, ...):
+/// limits, overload policy, TLS. Each runtime crate names it
+/// `ServerBuilder` and hands it out from `Server::builder(site)`; options
+/// of one runtime only (smol's executor, the blocking server's worker
+/// threads) are set through [`options_mut`](Self::options_mut), which
+/// the runtime crate wraps in a method of its own.
+#[must_use]
+pub struct ServerBuilder<S: BuildServer> {
+    site: Site,
+    settings: ServerSettings,
+    options: S::Options,
+}
+
+impl<S: BuildServer> fmt::Debug for ServerBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerBuilder")
+            .field("site", &self.site)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: BuildServer> ServerBuilder<S> {
+    /// A builder for a server of `site`, with the default settings.
+    pub fn new(site: Site) -> Self {
+        Self {
+            site,
+            settings: ServerSettings::default(),
+            options: S::Options::default(),
+        }
+    }
+
+    /// The server.
+    #[must_use]
+    pub fn build(self) -> S {
+        S::build_server(self.site, self.settings, self.options)
+    }
+
+    /// The shared settings so far, to read or change directly.
+    pub fn settings_mut(&mut self) -> &mut ServerSettings {
+        &mut self.settings
+    }
+
+    /// The runtime's own options so far.
+    pub fn options_mut(&mut self) -> &mut S::Options {
+        &mut self.options
+    }
+
+    /// Every bound and deadline of each connection (see [`Limits`](crate::Limits)).
+    pub fn limits(mut self, limits: crate::Limits) -> Self {
+        self.settings.config.limits = limits;
+        self
+    }
+
+    /// The whole connection configuration (limits, `Server` header,
+    /// keep-alive, gzip).
+    pub fn config(mut self, config: ServerConfig) -> Self {
+        self.settings.config = config;
+        self
+    }
+
+    /// The most connections served at once. Default 1024.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.settings.max_connections = n.max(1);
+        self
+    }
+
+    /// The most calls running at once, over all connections. Default 256
+    /// for the async runtimes, the number of worker threads for a thread
+    /// pool (which bounds it anyway).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.settings.max_in_flight = Some(n.max(1));
+        self
+    }
+
+    /// What happens beyond those limits. Default [`Overload::Wait`].
+    pub fn overload(mut self, overload: Overload) -> Self {
+        self.settings.overload = overload;
+        self
+    }
+
+    /// How long one write to a peer may take before the connection is
+    /// dropped (a peer that does not read its answers). Default 30 s.
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.write_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Serves HTTPS with this rustls configuration (see
+    /// [`server_config`](crate::tls::server_config)).
+    #[cfg(feature = "rustls")]
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.settings.tls = Some(config);
+        self
+    }
+
+    /// Serves HTTPS with a PEM certificate chain and private key.
+    ///
+    /// # Errors
+    ///
+    /// When the PEM data is unusable or the key does not fit.
+    #[cfg(feature = "rustls")]
+    pub fn tls_pem(
+        self,
+        cert_chain_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<Self, crate::tls::TlsError> {
+        let config = crate::tls::server_config(cert_chain_pem, key_pem)?;
+        Ok(self.tls(config))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dispatch::Dispatcher;
+
+    fn site() -> Arc<Site> {
+        let mut d = Dispatcher::new();
+        d.register("add", |a: i32, b: i32| a + b);
+        Arc::new(Site::standard(d))
+    }
+
+    fn request(path: &str) -> Vec<u8> {
+        let body = "<?xml version=\"1.0\"?><methodCall><methodName>add</methodName>\
+            <params><param><value><int>2</int></value></param>\
+            <param><value><int>3</int></value></param></params></methodCall>";
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    }
+
+    fn drain(s: &mut ServerSession) -> String {
+        let mut out = Vec::new();
+        while let Some(b) = s.poll_transmit() {
+            out.extend_from_slice(b);
+            let n = b.len();
+            s.advance_transmit(n);
+        }
+        String::from_utf8(out).expect("ASCII head and XML")
+    }
+
+    #[test]
+    fn serves_calls_and_answers_404_itself() {
+        let now = Instant::now();
+        let mut s = ServerSession::new(site(), ServerConfig::default(), None, now);
+        assert!(matches!(
+            s.next(false),
+            Next::Wait {
+                read: true,
+                deadline: Some(_)
+            }
+        ));
+        let mut input = request("/nowhere");
+        input.extend(request("/RPC2"));
+        s.handle_data(&input, now);
+        let job = s.poll_job().expect("the second request is a call");
+        let out = drain(&mut s);
+        assert!(out.starts_with("HTTP/1.1 404"), "{out}");
+        s.finish(job.start().into_ready().expect("sync procedure"));
+        assert!(s.poll_job().is_none());
+        let out = drain(&mut s);
+        assert!(out.contains("<int>5</int>"), "{out}");
+        assert!(s.is_idle());
+        // Shutting down closes an idle connection at once.
+        assert_eq!(s.next(true), Next::Close);
+    }
+
+    #[test]
+    fn shutdown_waits_for_a_partial_request() {
+        let now = Instant::now();
+        let mut s = ServerSession::new(site(), ServerConfig::default(), None, now);
+        let input = request("/");
+        s.handle_data(&input[..10], now);
+        assert!(s.poll_job().is_none());
+        assert!(!s.is_idle());
+        assert!(matches!(s.next(true), Next::Wait { read: true, .. }));
+        s.handle_data(&input[10..], now);
+        let job = s.poll_job().expect("complete call");
+        s.finish(job.start().into_ready().expect("sync"));
+        let out = drain(&mut s);
+        assert!(out.contains("<int>5</int>"));
+        assert_eq!(s.next(true), Next::Close);
+    }
+
+    #[test]
+    fn refusing_answers_503_then_closes() {
+        let now = Instant::now();
+        let mut s = ServerSession::refusing(ServerConfig::default(), None, now);
+        s.handle_data(&request("/"), now);
+        assert!(s.poll_job().is_none());
+        let out = drain(&mut s);
+        assert!(out.starts_with("HTTP/1.1 503"), "{out}");
+        assert_eq!(s.next(false), Next::Close);
+    }
+
+    #[test]
+    fn refuse_over_in_flight_limit() {
+        let now = Instant::now();
+        let mut s = ServerSession::new(site(), ServerConfig::default(), None, now);
+        s.handle_data(&request("/"), now);
+        let job = s.poll_job().expect("call");
+        s.refuse(job);
+        assert!(drain(&mut s).starts_with("HTTP/1.1 503"));
+        assert!(matches!(s.next(false), Next::Wait { read: true, .. }));
+    }
+
+    #[test]
+    fn idle_deadline_closes() {
+        let now = Instant::now();
+        let mut s = ServerSession::new(site(), ServerConfig::default(), None, now);
+        let Next::Wait {
+            deadline: Some(d), ..
+        } = s.next(false)
+        else {
+            panic!("an idle deadline")
+        };
+        s.handle_timeout(d);
+        assert_eq!(s.next(false), Next::Close);
+    }
+
+    #[test]
+    fn eof_between_requests_closes() {
+        let now = Instant::now();
+        let mut s = ServerSession::new(site(), ServerConfig::default(), None, now);
+        s.handle_eof();
+        assert!(s.poll_job().is_none());
+        assert_eq!(s.next(false), Next::Close);
+    }
+}
