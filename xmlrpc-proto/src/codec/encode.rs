@@ -73,6 +73,7 @@ impl EncodeError {
         self.kind
     }
 
+    #[cold]
     fn forbidden(place: &str, c: char) -> Self {
         Self {
             kind: EncodeErrorKind::ForbiddenChar,
@@ -615,7 +616,16 @@ static STOP: [bool; 256] = {
 /// cannot carry (`place` names what is being written, for the message).
 #[inline]
 fn escape_text(s: &str, place: &str, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let bytes = s.as_bytes();
+    match escape(s.as_bytes(), out) {
+        Ok(()) => Ok(()),
+        Err(c) => Err(EncodeError::forbidden(place, c)),
+    }
+}
+
+/// [`escape_text`] without the message: the forbidden character is the
+/// whole error, so the result stays in registers.
+#[inline]
+fn escape(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), char> {
     let mut run = 0;
     let mut i = 0;
     while let Some(p) = bytes[i..].iter().position(|&b| STOP[usize::from(b)]) {
@@ -630,17 +640,16 @@ fn escape_text(s: &str, place: &str, out: &mut Vec<u8>) -> Result<(), EncodeErro
                 // U+FFFE is EF BF BE and U+FFFF is EF BF BF.
                 if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
                 {
-                    let c = if bytes[i + 2] == 0xBE {
+                    return Err(if bytes[i + 2] == 0xBE {
                         '\u{FFFE}'
                     } else {
                         '\u{FFFF}'
-                    };
-                    return Err(EncodeError::forbidden(place, c));
+                    });
                 }
                 i += 1;
                 continue;
             }
-            _ => return Err(EncodeError::forbidden(place, char::from(b))),
+            _ => return Err(char::from(b)),
         };
         out.extend_from_slice(&bytes[run..i]);
         out.extend_from_slice(rep);
