@@ -1016,6 +1016,26 @@ mod tests {
     }
 
     #[test]
+    fn apache_value_fragment_binds_its_prefix() {
+        let o = EncodeOptions::extensions().with_extension_style(ExtensionStyle::Apache);
+        let mut out = b"before".to_vec();
+        let mut s = Struct::new();
+        s.insert("n", Value::Nil);
+        encode_value(&Value::Array(vec![Value::Struct(s)]), &o, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            format!(
+                "before<value xmlns:ex=\"{APACHE_EXTENSIONS_NS}\"><array><data><value><struct>\
+                 <member><name>n</name><value><ex:nil/></value></member></struct></value>\
+                 </data></array></value>"
+            )
+        );
+        let bad = Value::Array(vec![Value::Double(f64::INFINITY)]);
+        assert!(encode_value(&bad, &o, &mut out).is_err());
+        assert!(out.starts_with(b"before<value xmlns:ex=") && out.ends_with(b"</array></value>"));
+    }
+
+    #[test]
     fn error_leaves_output_untouched() {
         let mut out = b"prefix".to_vec();
         let v = Value::Array(vec![Value::Int(1), Value::Nil]);
