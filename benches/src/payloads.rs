@@ -8,7 +8,7 @@ use crate::reference_writer;
 #[derive(Clone, Debug)]
 pub struct Payload {
     /// Short name, used in benchmark ids (`add`, `structs100`, `mixed10mb`,
-    /// `blob1mb`).
+    /// `blob1mb`, `blob1mb_lines`).
     pub name: &'static str,
     /// The document's content.
     pub doc: Doc,
@@ -35,12 +35,20 @@ impl Payload {
         }
         Self { name, doc, bytes }
     }
+
+    /// Whether the payload is only parsed: its bytes are not the reference
+    /// writer's form, so writing it would repeat another payload.
+    #[must_use]
+    pub fn parse_only(&self) -> bool {
+        self.name == "blob1mb_lines"
+    }
 }
 
-/// All four payloads, smallest first.
+/// All five payloads: the four written and parsed, smallest first, then
+/// `blob1mb_lines` (parsed only).
 #[must_use]
 pub fn all() -> Vec<Payload> {
-    vec![add(), structs100(), mixed10mb(), blob1mb()]
+    vec![add(), structs100(), mixed10mb(), blob1mb(), blob1mb_lines()]
 }
 
 /// `add(1, 2)`.
@@ -92,6 +100,35 @@ pub fn blob1mb() -> Payload {
     let mut rng = Rng::new(0x5eed_0003);
     let blob = (0..1 << 20).map(|_| rng.next() as u8).collect();
     Payload::new("blob1mb", Doc::Response(Ok(Value::Base64(blob))))
+}
+
+/// The blob of [`blob1mb`] with its base64 text in lines of 76 characters,
+/// each ending in `\n`, as Python's `xmlrpc.client` writes base64.
+#[must_use]
+pub fn blob1mb_lines() -> Payload {
+    let one_line = blob1mb();
+    let bytes = &one_line.bytes;
+    let open = find(bytes, b"<base64>") + b"<base64>".len();
+    let close = find(bytes, b"</base64>");
+    let mut wrapped = Vec::with_capacity(bytes.len() + bytes.len() / 76 + 1);
+    wrapped.extend_from_slice(&bytes[..open]);
+    for line in bytes[open..close].chunks(76) {
+        wrapped.extend_from_slice(line);
+        wrapped.push(b'\n');
+    }
+    wrapped.extend_from_slice(&bytes[close..]);
+    Payload {
+        name: "blob1mb_lines",
+        doc: one_line.doc,
+        bytes: wrapped,
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the blob payload has one base64 element")
 }
 
 fn mixed_value(rng: &mut Rng) -> Value {
@@ -246,5 +283,18 @@ mod tests {
             assert!(text.contains(needle), "{needle}");
         }
         assert!((1_300_000..1_500_000).contains(&a[3].bytes.len()));
+        let lines = std::str::from_utf8(&a[4].bytes).unwrap();
+        let blob = &lines[lines.find("<base64>").unwrap() + 8..lines.find("</base64>").unwrap()];
+        assert!(blob.ends_with('\n'));
+        assert!(blob.split_terminator('\n').all(|l| l.len() <= 76));
+        assert_eq!(
+            blob.split_terminator('\n').filter(|l| l.len() < 76).count(),
+            1
+        );
+        let one = std::str::from_utf8(&a[3].bytes).unwrap();
+        assert_eq!(
+            blob.replace('\n', ""),
+            one[one.find("<base64>").unwrap() + 8..one.find("</base64>").unwrap()]
+        );
     }
 }

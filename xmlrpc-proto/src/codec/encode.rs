@@ -73,6 +73,7 @@ impl EncodeError {
         self.kind
     }
 
+    #[cold]
     fn forbidden(place: &str, c: char) -> Self {
         Self {
             kind: EncodeErrorKind::ForbiddenChar,
@@ -301,20 +302,21 @@ pub fn encode_value(
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     let start = out.len();
-    let apache = options.apache();
-    if apache {
-        out.extend_from_slice(b"<value xmlns:ex=\"");
-        out.extend_from_slice(APACHE_EXTENSIONS_NS.as_bytes());
-        out.extend_from_slice(b"\">");
-    }
-    let r = Writer { opts: options, out }.value(value, apache);
+    let r = Writer { opts: options, out }.value(value);
     if r.is_err() {
         out.truncate(start);
+    } else if options.apache() {
+        // Bind the prefix on the fragment's own `<value` start tag.
+        let bind = [b" xmlns:ex=\"", APACHE_EXTENSIONS_NS.as_bytes(), b"\""].concat();
+        let at = start + b"<value".len();
+        out.splice(at..at, bind);
     }
     r
 }
 
-fn root_open(name: &[u8], options: &EncodeOptions, out: &mut Vec<u8>) {
+/// Writes the XML declaration and the root start tag, and what follows it
+/// up to the first `<param>` (`tail`).
+fn root_open(name: &[u8], tail: &[u8], options: &EncodeOptions, out: &mut Vec<u8>) {
     out.extend_from_slice(DECL);
     out.push(b'<');
     out.extend_from_slice(name);
@@ -324,6 +326,7 @@ fn root_open(name: &[u8], options: &EncodeOptions, out: &mut Vec<u8>) {
         out.push(b'"');
     }
     out.push(b'>');
+    out.extend_from_slice(tail);
 }
 
 fn write_call(
@@ -332,15 +335,23 @@ fn write_call(
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     out.reserve(160 + call.name.len());
-    root_open(b"methodCall", options, out);
-    out.extend_from_slice(b"<methodName>");
+    if options.apache() {
+        root_open(b"methodCall", b"<methodName>", options, out);
+    } else {
+        out.extend_from_slice(b"<?xml version=\"1.0\"?><methodCall><methodName>");
+    }
     escape_text(&call.name, "method name", out)?;
     out.extend_from_slice(b"</methodName><params>");
     let mut w = Writer { opts: options, out };
     for p in &call.params {
         w.out.extend_from_slice(b"<param>");
-        w.value(p, false)?;
-        w.out.extend_from_slice(b"</param>");
+        if let Value::Array(_) | Value::Struct(_) = p {
+            w.value(p)?;
+            w.out.extend_from_slice(b"</param>");
+        } else {
+            w.scalar(p)?;
+            w.out.extend_from_slice(b"</value></param>");
+        }
     }
     out.extend_from_slice(b"</params></methodCall>");
     Ok(())
@@ -352,9 +363,12 @@ fn write_response(
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     out.reserve(160);
-    root_open(b"methodResponse", options, out);
-    out.extend_from_slice(b"<params><param>");
-    Writer { opts: options, out }.value(value, false)?;
+    if options.apache() {
+        root_open(b"methodResponse", b"<params><param>", options, out);
+    } else {
+        out.extend_from_slice(b"<?xml version=\"1.0\"?><methodResponse><params><param>");
+    }
+    Writer { opts: options, out }.value(value)?;
     out.extend_from_slice(b"</param></params></methodResponse>");
     Ok(())
 }
@@ -365,8 +379,12 @@ fn write_fault(
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
     out.reserve(260 + fault.string.len());
-    root_open(b"methodResponse", options, out);
-    out.extend_from_slice(b"<fault><value><struct><member><name>faultCode</name><value><int>");
+    root_open(
+        b"methodResponse",
+        b"<fault><value><struct><member><name>faultCode</name><value><int>",
+        options,
+        out,
+    );
     out.extend_from_slice(itoa::Buffer::new().format(fault.code).as_bytes());
     out.extend_from_slice(b"</int></value></member><member><name>faultString</name><value>");
     let tagged = options.string_style == StringStyle::Tagged;
@@ -384,10 +402,7 @@ fn write_fault(
 /// An open container on the explicit stack of [`Writer::value`].
 enum Frame<'a> {
     Array(std::slice::Iter<'a, Value>),
-    Struct {
-        members: std::slice::Iter<'a, (String, Value)>,
-        member_open: bool,
-    },
+    Struct(std::slice::Iter<'a, (String, Value)>),
 }
 
 struct Writer<'o, 'b> {
@@ -396,89 +411,113 @@ struct Writer<'o, 'b> {
 }
 
 impl Writer<'_, '_> {
-    /// Writes `value` as a `<value>` element (its start tag already written
-    /// when `opened`). Nesting uses an explicit stack, so any depth is
-    /// written without growing the call stack.
-    fn value(&mut self, value: &Value, opened: bool) -> Result<(), EncodeError> {
-        let mut stack: Vec<Frame<'_>> = Vec::new();
-        let mut next = Some(value);
-        let mut opened = opened;
-        loop {
-            if let Some(v) = next.take() {
-                if !opened {
-                    self.out.extend_from_slice(b"<value>");
-                }
-                opened = false;
-                match v {
-                    Value::Array(items) => {
-                        self.out.extend_from_slice(b"<array><data>");
-                        stack.push(Frame::Array(items.iter()));
-                    }
-                    Value::Struct(s) => {
-                        self.out.extend_from_slice(b"<struct>");
-                        stack.push(Frame::Struct {
-                            members: s.as_slice().iter(),
-                            member_open: false,
-                        });
-                    }
-                    scalar => {
-                        self.scalar(scalar)?;
-                        self.out.extend_from_slice(b"</value>");
-                    }
-                }
+    /// Writes `value` as a `<value>` element. Nesting uses an explicit
+    /// stack, so any depth is written without growing the call stack.
+    fn value(&mut self, value: &Value) -> Result<(), EncodeError> {
+        let first = match value {
+            Value::Array(items) => {
+                self.out.extend_from_slice(b"<value><array><data>");
+                Frame::Array(items.iter())
             }
-            let Some(top) = stack.last_mut() else {
+            Value::Struct(s) => {
+                self.out.extend_from_slice(b"<value><struct>");
+                Frame::Struct(s.as_slice().iter())
+            }
+            scalar => {
+                self.scalar(scalar)?;
+                self.out.extend_from_slice(b"</value>");
                 return Ok(());
-            };
+            }
+        };
+        let mut stack: Vec<Frame<'_>> = Vec::with_capacity(8);
+        stack.push(first);
+        // Each turn writes one child of the innermost open container, or
+        // closes that container when it has none left.
+        while let Some(top) = stack.last_mut() {
             match top {
                 Frame::Array(items) => {
-                    if let Some(v) = items.next() {
-                        next = Some(v);
-                    } else {
+                    let Some(v) = items.next() else {
                         stack.pop();
-                        self.out.extend_from_slice(b"</data></array></value>");
+                        self.close(b"</data></array></value>", &stack);
+                        continue;
+                    };
+                    match v {
+                        Value::Array(items) => {
+                            self.out.extend_from_slice(b"<value><array><data>");
+                            stack.push(Frame::Array(items.iter()));
+                        }
+                        Value::Struct(s) => {
+                            self.out.extend_from_slice(b"<value><struct>");
+                            stack.push(Frame::Struct(s.as_slice().iter()));
+                        }
+                        scalar => {
+                            self.scalar(scalar)?;
+                            self.out.extend_from_slice(b"</value>");
+                        }
                     }
                 }
-                Frame::Struct {
-                    members,
-                    member_open,
-                } => {
-                    if *member_open {
-                        self.out.extend_from_slice(b"</member>");
-                    }
-                    if let Some((name, v)) = members.next() {
-                        *member_open = true;
-                        self.out.extend_from_slice(b"<member><name>");
-                        escape_text(name, "member name", self.out)?;
-                        self.out.extend_from_slice(b"</name>");
-                        next = Some(v);
-                    } else {
+                Frame::Struct(members) => {
+                    let Some((name, v)) = members.next() else {
                         stack.pop();
-                        self.out.extend_from_slice(b"</struct></value>");
+                        self.close(b"</struct></value>", &stack);
+                        continue;
+                    };
+                    self.out.extend_from_slice(b"<member><name>");
+                    escape_text(name, "member name", self.out)?;
+                    self.out.extend_from_slice(b"</name>");
+                    match v {
+                        Value::Array(items) => {
+                            self.out.extend_from_slice(b"<value><array><data>");
+                            stack.push(Frame::Array(items.iter()));
+                        }
+                        Value::Struct(s) => {
+                            self.out.extend_from_slice(b"<value><struct>");
+                            stack.push(Frame::Struct(s.as_slice().iter()));
+                        }
+                        scalar => {
+                            self.scalar(scalar)?;
+                            self.out.extend_from_slice(b"</value></member>");
+                        }
                     }
                 }
             }
         }
+        Ok(())
     }
 
-    /// Writes the type element of a value that is not a container.
+    /// Writes the end tags of a container just popped, and `</member>`
+    /// when it was the value of a struct member.
     #[inline]
+    fn close(&mut self, end: &[u8], stack: &[Frame<'_>]) {
+        self.out.extend_from_slice(end);
+        if let Some(Frame::Struct(_)) = stack.last() {
+            self.out.extend_from_slice(b"</member>");
+        }
+    }
+
+    /// Writes `<value>` and the type element of a value that is not a
+    /// container (the caller writes `</value>`).
+    #[inline(always)]
     fn scalar(&mut self, v: &Value) -> Result<(), EncodeError> {
         let out = &mut *self.out;
         match v {
             Value::Int(i) => {
-                out.extend_from_slice(b"<int>");
+                out.extend_from_slice(b"<value><int>");
                 out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
                 out.extend_from_slice(b"</int>");
             }
             Value::I8(i) => {
                 if self.opts.allow_i8 {
                     let ex = self.opts.apache();
-                    out.extend_from_slice(if ex { b"<ex:i8>" } else { b"<i8>" });
+                    out.extend_from_slice(if ex {
+                        b"<value><ex:i8>"
+                    } else {
+                        b"<value><i8>"
+                    });
                     out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
                     out.extend_from_slice(if ex { b"</ex:i8>" } else { b"</i8>" });
                 } else if let Ok(small) = i32::try_from(*i) {
-                    out.extend_from_slice(b"<int>");
+                    out.extend_from_slice(b"<value><int>");
                     out.extend_from_slice(itoa::Buffer::new().format(small).as_bytes());
                     out.extend_from_slice(b"</int>");
                 } else {
@@ -491,33 +530,34 @@ impl Writer<'_, '_> {
                 }
             }
             Value::Bool(b) => out.extend_from_slice(if *b {
-                b"<boolean>1</boolean>"
+                b"<value><boolean>1</boolean>"
             } else {
-                b"<boolean>0</boolean>"
+                b"<value><boolean>0</boolean>"
             }),
             Value::String(s) => {
                 if self.opts.string_style == StringStyle::Tagged {
-                    out.extend_from_slice(b"<string>");
+                    out.extend_from_slice(b"<value><string>");
                     escape_text(s, "string", out)?;
                     out.extend_from_slice(b"</string>");
                 } else {
+                    out.extend_from_slice(b"<value>");
                     escape_text(s, "string", out)?;
                 }
             }
             Value::Double(d) => {
-                out.extend_from_slice(b"<double>");
+                out.extend_from_slice(b"<value><double>");
                 write_double(*d, out)?;
                 out.extend_from_slice(b"</double>");
             }
             Value::DateTime(dt) => {
                 // The text was validated on construction: digits, `-`, `:`,
                 // `.`, `,`, `T`, `Z` and signs only, nothing to escape.
-                out.extend_from_slice(b"<dateTime.iso8601>");
+                out.extend_from_slice(b"<value><dateTime.iso8601>");
                 out.extend_from_slice(dt.as_str().as_bytes());
                 out.extend_from_slice(b"</dateTime.iso8601>");
             }
             Value::Base64(bytes) => {
-                out.extend_from_slice(b"<base64>");
+                out.extend_from_slice(b"<value><base64>");
                 write_base64(bytes, out);
                 out.extend_from_slice(b"</base64>");
             }
@@ -529,9 +569,9 @@ impl Writer<'_, '_> {
                     });
                 }
                 out.extend_from_slice(if self.opts.apache() {
-                    b"<ex:nil/>"
+                    b"<value><ex:nil/>"
                 } else {
-                    b"<nil/>"
+                    b"<value><nil/>"
                 });
             }
             // `value` writes containers itself and never passes them here.
@@ -576,7 +616,16 @@ static STOP: [bool; 256] = {
 /// cannot carry (`place` names what is being written, for the message).
 #[inline]
 fn escape_text(s: &str, place: &str, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let bytes = s.as_bytes();
+    match escape(s.as_bytes(), out) {
+        Ok(()) => Ok(()),
+        Err(c) => Err(EncodeError::forbidden(place, c)),
+    }
+}
+
+/// [`escape_text`] without the message: the forbidden character is the
+/// whole error, so the result stays in registers.
+#[inline]
+fn escape(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), char> {
     let mut run = 0;
     let mut i = 0;
     while let Some(p) = bytes[i..].iter().position(|&b| STOP[usize::from(b)]) {
@@ -591,17 +640,16 @@ fn escape_text(s: &str, place: &str, out: &mut Vec<u8>) -> Result<(), EncodeErro
                 // U+FFFE is EF BF BE and U+FFFF is EF BF BF.
                 if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))
                 {
-                    let c = if bytes[i + 2] == 0xBE {
+                    return Err(if bytes[i + 2] == 0xBE {
                         '\u{FFFE}'
                     } else {
                         '\u{FFFF}'
-                    };
-                    return Err(EncodeError::forbidden(place, c));
+                    });
                 }
                 i += 1;
                 continue;
             }
-            _ => return Err(EncodeError::forbidden(place, char::from(b))),
+            _ => return Err(char::from(b)),
         };
         out.extend_from_slice(&bytes[run..i]);
         out.extend_from_slice(rep);
@@ -623,6 +671,14 @@ fn write_double(d: f64, out: &mut Vec<u8>) -> Result<(), EncodeError> {
     }
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(d).as_bytes();
+    // ryu writes plain decimal for magnitudes from 1e-5 to below 1e16 (and
+    // for zero); inside a margin of that range there is no exponent to
+    // look for.
+    let magnitude = d.abs();
+    if magnitude == 0.0 || (1e-4..1e15).contains(&magnitude) {
+        out.extend_from_slice(text);
+        return Ok(());
+    }
     let Some(e) = text.iter().position(|&c| c == b'e') else {
         // ryu already wrote plain decimal with a point, e.g. `3.0`, `0.001`.
         out.extend_from_slice(text);
@@ -957,6 +1013,26 @@ mod tests {
             String::from_utf8(out).unwrap(),
             format!("<value xmlns:ex=\"{APACHE_EXTENSIONS_NS}\"><ex:nil/></value>")
         );
+    }
+
+    #[test]
+    fn apache_value_fragment_binds_its_prefix() {
+        let o = EncodeOptions::extensions().with_extension_style(ExtensionStyle::Apache);
+        let mut out = b"before".to_vec();
+        let mut s = Struct::new();
+        s.insert("n", Value::Nil);
+        encode_value(&Value::Array(vec![Value::Struct(s)]), &o, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            format!(
+                "before<value xmlns:ex=\"{APACHE_EXTENSIONS_NS}\"><array><data><value><struct>\
+                 <member><name>n</name><value><ex:nil/></value></member></struct></value>\
+                 </data></array></value>"
+            )
+        );
+        let bad = Value::Array(vec![Value::Double(f64::INFINITY)]);
+        assert!(encode_value(&bad, &o, &mut out).is_err());
+        assert!(out.starts_with(b"before<value xmlns:ex=") && out.ends_with(b"</array></value>"));
     }
 
     #[test]
