@@ -323,7 +323,7 @@ impl ServerConnection {
         self.in_flight()?;
         let mut body = Vec::with_capacity(256);
         codec::encode_response(reply, &self.config.encode, &mut body)?;
-        self.answer(200, "text/xml; charset=utf-8", body)?;
+        self.answer(200, "text/xml; charset=utf-8", &body)?;
         Ok(())
     }
 
@@ -342,7 +342,7 @@ impl ServerConnection {
         body.push(b' ');
         body.extend_from_slice(http::reason_phrase(status).as_bytes());
         body.push(b'\n');
-        self.answer(status, "text/plain; charset=utf-8", body)
+        self.answer(status, "text/plain; charset=utf-8", &body)
     }
 
     /// Answers the call in flight with any status, content type and body.
@@ -365,7 +365,7 @@ impl ServerConnection {
         } else {
             "application/octet-stream"
         };
-        self.answer(status, content_type, body.to_vec())
+        self.answer(status, content_type, body)
     }
 
     fn in_flight(&self) -> Result<Answer, StateError> {
@@ -377,7 +377,9 @@ impl ServerConnection {
         }
     }
 
-    fn answer(&mut self, status: u16, content_type: &str, body: Vec<u8>) -> Result<(), StateError> {
+    /// Queues the answer's head and `body` (copied once, straight into
+    /// the output buffer).
+    fn answer(&mut self, status: u16, content_type: &str, body: &[u8]) -> Result<(), StateError> {
         let answer = self.in_flight()?;
         let keep = answer.keep_alive && !self.overflow;
         // A final answer has a status from 200 to 599; 204 and 304 have
@@ -388,10 +390,15 @@ impl ServerConnection {
             500
         };
         let no_body = status == 204 || status == 304;
-        let body = if no_body { Vec::new() } else { body };
+        let body = if no_body { &[][..] } else { body };
+        #[cfg(feature = "gzip")]
+        let compressed;
         #[cfg(feature = "gzip")]
         let (body, gzipped) = match self.config.gzip_threshold {
-            Some(t) if answer.accept_gzip && body.len() > t => (http::gzip(&body), true),
+            Some(t) if answer.accept_gzip && body.len() > t => {
+                compressed = http::gzip(body);
+                (&compressed[..], true)
+            }
             _ => (body, false),
         };
         let out = self.out.append();
@@ -421,7 +428,7 @@ impl ServerConnection {
             http::put_header(out, "Connection", b"keep-alive");
         }
         out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(&body);
+        out.extend_from_slice(body);
         if keep {
             self.phase = Phase::Idle;
             self.idle_deadline = after(self.last_now, self.config.limits.idle_timeout);
