@@ -132,9 +132,11 @@ mod http;
 pub mod json;
 mod limits;
 mod request;
+mod response;
 #[cfg(feature = "serde")]
 pub mod serde;
 mod server;
+pub mod soap;
 #[cfg(test)]
 mod tests;
 #[cfg(feature = "rustls")]
@@ -153,7 +155,10 @@ pub use datetime::{DateTime, DateTimeError};
 pub use error::{HeadError, ProtocolError, RespondError, SendError, StateError};
 pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
-pub use server::{BadCall, IncomingCall, ServerConfig, ServerConnection, ServerEvent};
+pub use response::HttpResponse;
+pub use server::{
+    BadCall, IncomingCall, IncomingRequest, ServerConfig, ServerConnection, ServerEvent,
+};
 pub use url::{Scheme, Url, UrlError};
 pub use value::{Fault, MethodCall, Response, Struct, Value};
 pub use xmlrpc_macros::xmlrpc;

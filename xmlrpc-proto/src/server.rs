@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use crate::error::{ProtocolError, RespondError, StateError};
 use crate::http::{self, BodyReader, Framing, HeadScan, HeadStatus, InBuf};
 use crate::{
-    DecodeError, EncodeOptions, Fault, Limits, MethodCall, RequestHead, Value, Version, codec,
+    DecodeError, EncodeOptions, Fault, HttpResponse, Limits, MethodCall, RequestHead, Value,
+    Version, codec,
 };
 
 /// Extra input buffered beyond the head and body limits (one read's
@@ -43,6 +44,15 @@ pub struct ServerConfig {
     /// Python's `xmlrpc.server`; `None` never compresses.
     #[cfg(feature = "gzip")]
     pub gzip_threshold: Option<usize>,
+    /// Hand out every complete request as [`ServerEvent::Request`], body
+    /// undecoded, whatever its method, instead of refusing methods other
+    /// than `POST` and decoding the body as a call. A request without a
+    /// body (`GET`, `HEAD`, ...) needs no `Content-Length`; `POST`, `PUT`
+    /// and `PATCH` still do (`411`). The answer to a `HEAD` request
+    /// carries no body. Default `false`; a
+    /// [`ServerSession`](crate::driver::ServerSession) always sets it, to
+    /// serve each path's resource.
+    pub raw_requests: bool,
 }
 
 impl Default for ServerConfig {
@@ -54,6 +64,7 @@ impl Default for ServerConfig {
             keep_alive: true,
             #[cfg(feature = "gzip")]
             gzip_threshold: Some(1400),
+            raw_requests: false,
         }
     }
 }
@@ -79,6 +90,19 @@ pub struct BadCall {
     pub error: DecodeError,
 }
 
+/// A complete request of any method, its body as received (after
+/// `Content-Encoding` is undone): what a connection with
+/// [`ServerConfig::raw_requests`] hands out. Answer it with
+/// [`ServerConnection::respond_with`] (or any other `respond_*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IncomingRequest {
+    /// The request head.
+    pub head: RequestHead,
+    /// The body; empty for a request without one.
+    pub body: Vec<u8>,
+}
+
 /// What a [`ServerConnection`] has for the caller.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -89,6 +113,8 @@ pub enum ServerEvent {
     Call(IncomingCall),
     /// A request whose body is not a `methodCall`: answer it with a fault.
     BadCall(BadCall),
+    /// A request, undecoded (only with [`ServerConfig::raw_requests`]).
+    Request(IncomingRequest),
     /// The peer closed the connection between requests.
     Closed,
 }
@@ -97,6 +123,8 @@ pub enum ServerEvent {
 struct Answer {
     version: Version,
     keep_alive: bool,
+    /// A `HEAD` request: the answer has no body.
+    head_only: bool,
     #[cfg(feature = "gzip")]
     accept_gzip: bool,
 }
@@ -227,6 +255,12 @@ impl ServerConnection {
         }
     }
 
+    /// The configuration the connection was made with.
+    #[must_use]
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
     /// Records the peer's address, copied into every [`RequestHead`].
     pub fn set_peer_addr(&mut self, addr: SocketAddr) {
         self.peer_addr = Some(addr);
@@ -298,6 +332,9 @@ impl ServerConnection {
             Phase::Complete { head, answer, body } => {
                 self.phase = Phase::InFlight { answer };
                 let head = *head;
+                if self.config.raw_requests {
+                    return Ok(Some(ServerEvent::Request(IncomingRequest { head, body })));
+                }
                 return Ok(Some(match codec::decode_call(&body, &self.config.limits) {
                     Ok(call) => ServerEvent::Call(IncomingCall { head, call }),
                     Err(error) => ServerEvent::BadCall(BadCall { head, error }),
@@ -323,8 +360,42 @@ impl ServerConnection {
         self.in_flight()?;
         let mut body = Vec::with_capacity(256);
         codec::encode_response(reply, &self.config.encode, &mut body)?;
-        self.answer(200, "text/xml; charset=utf-8", &body)?;
+        self.answer(200, "text/xml; charset=utf-8", &[], &body, false)?;
         Ok(())
+    }
+
+    /// Answers the request in flight with a whole [`HttpResponse`]: its
+    /// status, content type, header fields and body.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use xmlrpc_proto::{HttpResponse, ServerConfig, ServerConnection, ServerEvent};
+    ///
+    /// let mut config = ServerConfig::default();
+    /// config.raw_requests = true;
+    /// let mut conn = ServerConnection::new(config);
+    /// conn.handle_data(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", Instant::now());
+    /// let Some(ServerEvent::Request(req)) = conn.poll_event().unwrap() else { panic!() };
+    /// assert_eq!((req.head.method.as_str(), req.head.path.as_str()), ("GET", "/health"));
+    /// let ok = HttpResponse::new(200, "text/plain", "ok\n").header("Cache-Control", "no-store");
+    /// conn.respond_with(&ok).unwrap();
+    /// let out = String::from_utf8(conn.poll_transmit().unwrap().to_vec()).unwrap();
+    /// assert!(out.starts_with("HTTP/1.1 200 OK\r\n"));
+    /// assert!(out.contains("\r\nCache-Control: no-store\r\n"));
+    /// assert!(out.ends_with("\r\n\r\nok\n"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When no request awaits an answer.
+    pub fn respond_with(&mut self, response: &HttpResponse) -> Result<(), StateError> {
+        self.answer(
+            response.status(),
+            response.content_type(),
+            response.headers(),
+            response.body(),
+            response.closes_connection(),
+        )
     }
 
     /// Answers the call in flight with an HTTP status and a short
@@ -342,7 +413,7 @@ impl ServerConnection {
         body.push(b' ');
         body.extend_from_slice(http::reason_phrase(status).as_bytes());
         body.push(b'\n');
-        self.answer(status, "text/plain; charset=utf-8", &body)
+        self.answer(status, "text/plain; charset=utf-8", &[], &body, false)
     }
 
     /// Answers the call in flight with any status, content type and body.
@@ -365,7 +436,7 @@ impl ServerConnection {
         } else {
             "application/octet-stream"
         };
-        self.answer(status, content_type, body)
+        self.answer(status, content_type, &[], body, false)
     }
 
     fn in_flight(&self) -> Result<Answer, StateError> {
@@ -377,11 +448,19 @@ impl ServerConnection {
         }
     }
 
-    /// Queues the answer's head and `body` (copied once, straight into
-    /// the output buffer).
-    fn answer(&mut self, status: u16, content_type: &str, body: &[u8]) -> Result<(), StateError> {
+    /// Queues the answer's head, the `extra` header fields (already
+    /// checked by [`HttpResponse::header`]) and `body` (copied once,
+    /// straight into the output buffer).
+    fn answer(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        extra: &[(String, Vec<u8>)],
+        body: &[u8],
+        close: bool,
+    ) -> Result<(), StateError> {
         let answer = self.in_flight()?;
-        let keep = answer.keep_alive && !self.overflow;
+        let keep = answer.keep_alive && !self.overflow && !close;
         // A final answer has a status from 200 to 599; 204 and 304 have
         // no body.
         let status = if (200..=599).contains(&status) {
@@ -391,11 +470,15 @@ impl ServerConnection {
         };
         let no_body = status == 204 || status == 304;
         let body = if no_body { &[][..] } else { body };
+        // A HEAD answer has the head a GET would have had, without the
+        // body (so without compressing it either).
+        #[cfg(feature = "gzip")]
+        let accept_gzip = answer.accept_gzip && !answer.head_only;
         #[cfg(feature = "gzip")]
         let compressed;
         #[cfg(feature = "gzip")]
         let (body, gzipped) = match self.config.gzip_threshold {
-            Some(t) if answer.accept_gzip && body.len() > t => {
+            Some(t) if accept_gzip && body.len() > t => {
                 compressed = http::gzip(body);
                 (&compressed[..], true)
             }
@@ -418,6 +501,9 @@ impl ServerConnection {
             http::put_header(out, "Content-Type", content_type.as_bytes());
             http::put_content_length(out, body.len());
         }
+        for (name, value) in extra {
+            http::put_header(out, name, value);
+        }
         #[cfg(feature = "gzip")]
         if gzipped {
             http::put_header(out, "Content-Encoding", b"gzip");
@@ -428,7 +514,9 @@ impl ServerConnection {
             http::put_header(out, "Connection", b"keep-alive");
         }
         out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(body);
+        if !answer.head_only {
+            out.extend_from_slice(body);
+        }
         if keep {
             self.phase = Phase::Idle;
             self.idle_deadline = after(self.last_now, self.config.limits.idle_timeout);
@@ -660,12 +748,21 @@ impl ServerConnection {
         now: Option<Instant>,
     ) -> Result<(), ProtocolError> {
         let limits = self.config.limits.clone();
-        if raw.method != "POST" {
+        let raw_mode = self.config.raw_requests;
+        if !raw_mode && raw.method != "POST" {
             return Err(ProtocolError::MethodNotAllowed(raw.method));
         }
-        let framing = http::declared_framing(raw.version, &raw.headers)
+        let framing = match http::declared_framing(raw.version, &raw.headers)
             .map_err(ProtocolError::BadHead)?
-            .ok_or(ProtocolError::LengthRequired)?;
+        {
+            Some(f) => f,
+            // A request without framing has no body (RFC 9112, section
+            // 6.3); one whose method is there to send a body is refused.
+            None if raw_mode && !matches!(raw.method.as_str(), "POST" | "PUT" | "PATCH") => {
+                Framing::Length(0)
+            }
+            None => return Err(ProtocolError::LengthRequired),
+        };
         if let Framing::Length(n) = framing {
             if n > limits.max_body_bytes as u64 {
                 return Err(ProtocolError::BodyTooLarge {
@@ -700,6 +797,7 @@ impl ServerConnection {
         let answer = Answer {
             version: raw.version,
             keep_alive,
+            head_only: raw.method == "HEAD",
             #[cfg(feature = "gzip")]
             accept_gzip: http::accepts_gzip(&raw.headers),
         };

@@ -1,5 +1,6 @@
-//! [`XmlRpcService`]: XML-RPC as a `tower::Service`, to mount beside the
-//! other routes of an axum or hyper application (feature `tower`).
+//! [`XmlRpcService`]: XML-RPC (and any [`Site`] resource: SOAP, handlers)
+//! as a `tower::Service`, to mount beside the other routes of an axum or
+//! hyper application (feature `tower`).
 //!
 //! ```no_run
 //! use axum::{Router, routing::get};
@@ -24,20 +25,24 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use xmlrpc_proto::dispatch::{Dispatcher, Site};
-use xmlrpc_proto::driver::{CONTENT_TYPE, Job};
-use xmlrpc_proto::{Limits, RequestHead, Version};
+use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
+use xmlrpc_proto::driver::Job;
+use xmlrpc_proto::{HttpResponse, Limits, RequestHead, Version};
 
-/// An XML-RPC resource as a `tower::Service<http::Request<B>>`.
+/// An XML-RPC resource, or a whole [`Site`], as a
+/// `tower::Service<http::Request<B>>`.
 ///
-/// It answers `POST` requests whose body is a `methodCall`; any other
-/// method gets `405` with `Allow: POST`, a body over
-/// [`Limits::max_body_bytes`] gets `413`, and a body that is not a call
-/// gets the dispatcher's `Can't deserialize input` fault. HTTP itself
-/// (framing, keep-alive, deadlines) is the hosting server's.
+/// Each request is answered as the runtimes' own servers answer it (see
+/// [`Job::route`]): an XML-RPC resource answers `POST` requests whose
+/// body is a `methodCall`, any other method gets `405` with
+/// `Allow: POST`, and a body that is not a call gets the dispatcher's
+/// `Can't deserialize input` fault; SOAP and handler resources of a site
+/// answer as they do everywhere. A body over [`Limits::max_body_bytes`]
+/// gets `413`. HTTP itself (framing, keep-alive, deadlines) is the
+/// hosting server's.
 ///
 /// A peer address in the request's extensions (a `std::net::SocketAddr`)
 /// is handed to procedures that ask for the request.
@@ -49,22 +54,30 @@ pub struct XmlRpcService {
 
 #[derive(Clone, Debug)]
 enum Target {
-    /// One dispatcher, whatever the path it is mounted at.
-    One(Arc<Dispatcher>),
+    /// One resource, whatever the path it is mounted at.
+    One(Arc<Resource>),
     /// A site: the request path picks the dispatcher; `404` when none.
     Site(Arc<Site>),
 }
 
 impl XmlRpcService {
-    /// Serves `dispatcher` at whatever path the service is mounted.
+    /// Serves `dispatcher` over XML-RPC at whatever path the service is
+    /// mounted.
     pub fn new(dispatcher: impl Into<Arc<Dispatcher>>) -> Self {
+        Self::resource(Resource::xmlrpc(dispatcher))
+    }
+
+    /// Serves one resource (XML-RPC, SOAP or a handler) at whatever path
+    /// the service is mounted.
+    #[must_use]
+    pub fn resource(resource: impl Into<Resource>) -> Self {
         Self {
-            target: Target::One(dispatcher.into()),
+            target: Target::One(Arc::new(resource.into())),
             limits: Arc::new(Limits::default()),
         }
     }
 
-    /// Serves a whole [`Site`]: the request path picks the dispatcher, and
+    /// Serves a whole [`Site`]: the request path picks the resource, and
     /// a path with none mounted gets `404`.
     #[must_use]
     pub fn site(site: Site) -> Self {
@@ -111,18 +124,12 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    if request.method() != Method::POST {
-        let mut r = status(StatusCode::METHOD_NOT_ALLOWED);
-        r.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return r;
-    }
-    let dispatcher = match &target {
-        Target::One(d) => Arc::clone(d),
-        Target::Site(site) => match site.resolve(request.uri().path()) {
-            Some(d) => Arc::clone(d),
-            None => return status(StatusCode::NOT_FOUND),
-        },
+    let resource = match &target {
+        Target::One(r) => Some(&**r),
+        Target::Site(site) => site.resource(request.uri().path()),
+    };
+    let Some(resource) = resource else {
+        return status(StatusCode::NOT_FOUND);
     };
     let declared = request
         .headers()
@@ -144,13 +151,35 @@ where
         }
     };
     let head = request_head(&parts);
-    let answer = match Job::from_body(dispatcher, head, &body, limits) {
+    let answer = match Job::for_resource(resource, head, Vec::from(body), limits) {
         Ok(job) => job.start().await,
         Err(answer) => answer,
     };
-    let mut r = Response::new(Full::new(Bytes::from(answer.into_body())));
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    into_reply(answer.into_response())
+}
+
+/// An [`HttpResponse`] as hyper's response.
+fn into_reply(response: HttpResponse) -> Reply {
+    let status =
+        StatusCode::from_u16(response.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = HeaderValue::from_str(response.content_type())
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let mut headers = http::HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    for (name, value) in response.headers() {
+        if let (Ok(n), Ok(v)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
+            headers.append(n, v);
+        }
+    }
+    if response.closes_connection() {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    let mut r = Response::new(Full::new(Bytes::from(response.into_body())));
+    *r.status_mut() = status;
+    *r.headers_mut() = headers;
     r
 }
 

@@ -11,7 +11,7 @@
 mod borrowed;
 mod decode;
 mod encode;
-mod transcode;
+pub(crate) mod transcode;
 
 pub use borrowed::{DateTimeRef, MethodCallRef, ValueRef, decode_call_ref, decode_response_ref};
 pub use decode::{

@@ -104,8 +104,8 @@
 mod error;
 mod lookup;
 mod procedure;
-mod reply;
-mod site;
+pub(crate) mod reply;
+pub(crate) mod site;
 mod system;
 
 use std::collections::{BTreeMap, HashMap};
@@ -119,7 +119,7 @@ pub use procedure::{
     AsyncHandler, AsyncRequestHandler, Handler, IntoReply, Procedure, RequestHandler,
 };
 pub use reply::Reply;
-pub use site::Site;
+pub use site::{Resource, Site};
 
 use crate::{DecodeError, EncodeError, EncodeOptions, Fault, MethodCall, RequestHead, Value};
 use procedure::Outcome;

@@ -46,12 +46,18 @@
 //! ```
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::dispatch::{Dispatcher, Reply, Site};
-use crate::{Fault, Limits, MethodCall, RequestHead, ServerConnection, ServerEvent, Value, codec};
+use crate::dispatch::site::{HandlerFn, Kind};
+use crate::dispatch::{Dispatcher, Reply, Resource, Site};
+use crate::soap::{FaultCode, SoapCall, SoapFault, SoapService};
+use crate::{
+    Fault, HttpResponse, Limits, MethodCall, RequestHead, ServerConnection, ServerEvent, Value,
+    codec,
+};
 
 /// The content type of every XML-RPC answer.
 pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -61,10 +67,11 @@ pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 #[must_use]
 #[non_exhaustive]
 pub enum Step {
-    /// The answer is queued on the connection (a `404`, or a fault for a
-    /// body that is not a call): write it out and carry on.
+    /// The answer is queued on the connection (a `404`, a `405`, or a
+    /// fault for a body that is not a call): write it out and carry on.
     Answered,
-    /// A call for a procedure: start it, wait for it, send its answer.
+    /// A call for a procedure (or a request for a handler resource):
+    /// start it, wait for it, send its answer.
     Call(Job),
     /// The peer closed the connection between requests.
     Closed,
@@ -72,17 +79,34 @@ pub enum Step {
 
 /// Handles one event of `conn` for `site`.
 ///
-/// A call to a path with nothing mounted is answered `404 Not Found`; a
-/// request whose body is not a `methodCall` gets the dispatcher's
-/// `Can't deserialize input` fault (or `404` when its path serves
-/// nothing). Both are queued on `conn` at once.
+/// With [`ServerConfig::raw_requests`](crate::ServerConfig::raw_requests)
+/// (what a [`ServerSession`](super::ServerSession) uses), each request
+/// goes to the resource mounted at its path, as [`Job::route`] says: a
+/// path with nothing mounted is answered `404 Not Found`, a method the
+/// resource does not serve `405`, a body that is not a call the
+/// dispatcher's `Can't deserialize input` fault; those answers are queued
+/// on `conn` at once. Without it, the connection has already decoded the
+/// body as an XML-RPC call, and only XML-RPC resources serve it (`404`
+/// elsewhere).
 pub fn handle_event(site: &Site, conn: &mut ServerConnection, event: ServerEvent) -> Step {
     match event {
-        ServerEvent::Call(incoming) => match site.resolve(&incoming.head.path) {
+        ServerEvent::Request(req) => {
+            let limits = conn.config().limits.clone();
+            match Job::route(site, req.head, req.body, &limits) {
+                Ok(job) => Step::Call(job),
+                Err(answer) => {
+                    answer.send(conn);
+                    Step::Answered
+                }
+            }
+        }
+        ServerEvent::Call(incoming) => match xmlrpc_at(site, &incoming.head.path) {
             Some(dispatcher) => Step::Call(Job {
-                dispatcher: Arc::clone(dispatcher),
                 head: incoming.head,
-                call: incoming.call,
+                work: Work::XmlRpc {
+                    dispatcher: Arc::clone(dispatcher),
+                    call: incoming.call,
+                },
             }),
             None => {
                 not_found(conn);
@@ -90,14 +114,10 @@ pub fn handle_event(site: &Site, conn: &mut ServerConnection, event: ServerEvent
             }
         },
         ServerEvent::BadCall(bad) => {
-            match site.resolve(&bad.head.path) {
+            match xmlrpc_at(site, &bad.head.path) {
                 Some(dispatcher) => {
                     let fault = dispatcher.bad_request(&bad.error);
-                    Answer {
-                        dispatcher: Arc::clone(dispatcher),
-                        result: Err(fault),
-                    }
-                    .send(conn);
+                    Answer::xmlrpc(Arc::clone(dispatcher), Err(fault)).send(conn);
                 }
                 None => not_found(conn),
             }
@@ -114,6 +134,14 @@ pub fn handle_event(site: &Site, conn: &mut ServerConnection, event: ServerEvent
     }
 }
 
+/// The XML-RPC dispatcher mounted at `path`, if that is what is there.
+fn xmlrpc_at<'s>(site: &'s Site, path: &str) -> Option<&'s Arc<Dispatcher>> {
+    match site.resource(path).map(|r| &r.kind) {
+        Some(Kind::XmlRpc(d)) => Some(d),
+        _ => None,
+    }
+}
+
 fn not_found(conn: &mut ServerConnection) {
     // The connection has a request in flight: this event was just taken
     // from it. Should it have closed meanwhile, there is nobody to answer.
@@ -122,19 +150,113 @@ fn not_found(conn: &mut ServerConnection) {
     }
 }
 
-/// A call to run: the procedure's dispatcher, the HTTP request and the
-/// call.
+/// Work to run for one request: a procedure's call, or a handler
+/// resource's request.
 #[derive(Debug)]
 pub struct Job {
-    dispatcher: Arc<Dispatcher>,
     head: RequestHead,
-    call: MethodCall,
+    work: Work,
+}
+
+enum Work {
+    XmlRpc {
+        dispatcher: Arc<Dispatcher>,
+        call: MethodCall,
+    },
+    Soap {
+        service: Arc<SoapService>,
+        call: SoapCall,
+    },
+    Handler {
+        handler: Arc<HandlerFn>,
+        body: Vec<u8>,
+    },
+}
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::XmlRpc { call, .. } => f.debug_tuple("XmlRpc").field(call).finish(),
+            Self::Soap { call, .. } => f.debug_tuple("Soap").field(call).finish(),
+            Self::Handler { body, .. } => write!(f, "Handler({} bytes)", body.len()),
+        }
+    }
 }
 
 impl Job {
-    /// A job for a body that arrived some other way than through a
-    /// [`ServerConnection`] (a `tower` service, a test): decodes `body`
-    /// within `limits`.
+    /// The work for a complete request to `site`, or the answer to send
+    /// at once: `404` for a path with nothing mounted, else what
+    /// [`Job::for_resource`] says.
+    ///
+    /// # Errors
+    ///
+    /// The answer to send instead of running anything.
+    pub fn route(
+        site: &Site,
+        head: RequestHead,
+        body: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<Self, Answer> {
+        match site.resource(&head.path) {
+            Some(resource) => Self::for_resource(resource, head, body, limits),
+            None => Err(Answer::http(HttpResponse::status_text(404))),
+        }
+    }
+
+    /// The work for a complete request to `resource`, or the answer to
+    /// send at once. An XML-RPC resource serves `POST` (otherwise `405`
+    /// with `Allow: POST`, and the connection closes) and answers a body that is not a call
+    /// with the dispatcher's `Can't deserialize input` fault. A SOAP
+    /// resource serves envelopes by `POST` and its WSDL by `GET` (see
+    /// [`SoapService`]). A handler resource takes every request.
+    ///
+    /// # Errors
+    ///
+    /// The answer to send instead of running anything.
+    pub fn for_resource(
+        resource: &Resource,
+        head: RequestHead,
+        body: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<Self, Answer> {
+        match &resource.kind {
+            Kind::XmlRpc(d) => {
+                if head.method != "POST" {
+                    // As a connection that serves only XML-RPC does: the
+                    // peer is no XML-RPC client, the connection closes.
+                    let refusal = HttpResponse::method_not_allowed("POST").close_connection();
+                    return Err(Answer::http(refusal));
+                }
+                Self::from_body(Arc::clone(d), head, &body, limits)
+            }
+            Kind::Soap(service) => {
+                if let Some(answer) = service.answer_other(&head) {
+                    return Err(Answer::http(answer));
+                }
+                match service.decode_call(&head, &body, limits) {
+                    Ok(call) => Ok(Self {
+                        head,
+                        work: Work::Soap {
+                            service: Arc::clone(service),
+                            call,
+                        },
+                    }),
+                    Err(fault) => Err(Answer::http(service.encode_fault(&fault))),
+                }
+            }
+            Kind::Handler(h) => Ok(Self {
+                head,
+                work: Work::Handler {
+                    handler: Arc::clone(h),
+                    body,
+                },
+            }),
+        }
+    }
+
+    /// An XML-RPC job for a body that arrived some other way than through
+    /// a [`ServerConnection`] (a test, a transport of your own): decodes
+    /// `body` within `limits`.
     ///
     /// # Errors
     ///
@@ -148,81 +270,149 @@ impl Job {
     ) -> Result<Self, Answer> {
         match codec::decode_call(body, limits) {
             Ok(call) => Ok(Self {
-                dispatcher,
                 head,
-                call,
+                work: Work::XmlRpc { dispatcher, call },
             }),
-            Err(e) => Err(Answer {
-                result: Err(dispatcher.bad_request(&e)),
-                dispatcher,
-            }),
+            Err(e) => {
+                let fault = dispatcher.bad_request(&e);
+                Err(Answer::xmlrpc(dispatcher, Err(fault)))
+            }
         }
     }
 
-    /// The HTTP request the call came in.
+    /// The HTTP request the work came in.
     #[must_use]
     pub fn head(&self) -> &RequestHead {
         &self.head
     }
 
-    /// The call.
+    /// The call, for an XML-RPC or SOAP job.
     #[must_use]
-    pub fn call(&self) -> &MethodCall {
-        &self.call
-    }
-
-    /// The dispatcher that will run it.
-    #[must_use]
-    pub fn dispatcher(&self) -> &Arc<Dispatcher> {
-        &self.dispatcher
-    }
-
-    /// Runs the procedure. A synchronous procedure has finished when this
-    /// returns ([`Running::into_ready`]); an asynchronous one finishes as
-    /// the returned future is polled.
-    pub fn start(self) -> Running {
-        let reply = self.dispatcher.call(&self.head, self.call);
-        Running {
-            reply,
-            dispatcher: self.dispatcher,
+    pub fn call(&self) -> Option<&MethodCall> {
+        match &self.work {
+            Work::XmlRpc { call, .. } => Some(call),
+            Work::Soap { call, .. } => Some(call.method_call()),
+            Work::Handler { .. } => None,
         }
     }
 
-    /// The answer for a call that is refused without running (a server
-    /// over its limit of calls in flight, for instance).
+    /// The dispatcher that will run the call, for an XML-RPC or SOAP job.
+    #[must_use]
+    pub fn dispatcher(&self) -> Option<&Arc<Dispatcher>> {
+        match &self.work {
+            Work::XmlRpc { dispatcher, .. } => Some(dispatcher),
+            Work::Soap { service, .. } => Some(service.dispatcher()),
+            Work::Handler { .. } => None,
+        }
+    }
+
+    /// Runs the procedure (or the handler). A synchronous procedure has
+    /// finished when this returns ([`Running::into_ready`]); an
+    /// asynchronous one finishes as the returned future is polled.
+    pub fn start(self) -> Running {
+        match self.work {
+            Work::XmlRpc { dispatcher, call } => Running {
+                state: State::Call {
+                    reply: dispatcher.call(&self.head, call),
+                    encoder: Encoder::XmlRpc(dispatcher),
+                },
+            },
+            Work::Soap { service, mut call } => {
+                let reply = service.dispatcher().call(&self.head, call.take_call());
+                Running {
+                    state: State::Call {
+                        reply,
+                        encoder: Encoder::Soap(service, call),
+                    },
+                }
+            }
+            Work::Handler { handler, body } => {
+                let response = match catch_unwind(AssertUnwindSafe(|| handler(&self.head, &body))) {
+                    Ok(r) => r,
+                    Err(payload) => {
+                        let msg = crate::dispatch::reply::panic_message(&*payload);
+                        tracing::error!(path = %self.head.path, panic = %msg, "resource panicked");
+                        HttpResponse::status_text(500)
+                    }
+                };
+                Running {
+                    state: State::Done(Some(Answer::http(response))),
+                }
+            }
+        }
+    }
+
+    /// The answer for work that is refused without running (a server
+    /// over its limit of calls in flight, for instance): `fault` for an
+    /// XML-RPC or SOAP call (a SOAP `Server` fault), `503 Service
+    /// Unavailable` for a handler.
     pub fn refuse(self, fault: Fault) -> Answer {
-        Answer {
-            dispatcher: self.dispatcher,
-            result: Err(fault),
+        match self.work {
+            Work::XmlRpc { dispatcher, .. } => Answer::xmlrpc(dispatcher, Err(fault)),
+            Work::Soap { service, call } => Answer::http(service.encode_fault(&SoapFault {
+                version: call.version(),
+                code: FaultCode::Server,
+                fault,
+            })),
+            Work::Handler { .. } => Answer::http(HttpResponse::status_text(503)),
         }
     }
 }
 
-/// A started call: a future of its [`Answer`]. `Send`, `'static` and
+/// How a finished call is written.
+#[derive(Debug)]
+enum Encoder {
+    XmlRpc(Arc<Dispatcher>),
+    Soap(Arc<SoapService>, SoapCall),
+}
+
+impl Encoder {
+    fn answer(self, result: Result<Value, Fault>) -> Answer {
+        match self {
+            Self::XmlRpc(dispatcher) => Answer::xmlrpc(dispatcher, result),
+            Self::Soap(service, call) => Answer {
+                kind: AnswerKind::Soap {
+                    service,
+                    call,
+                    result,
+                },
+            },
+        }
+    }
+}
+
+/// Started work: a future of its [`Answer`]. `Send`, `'static` and
 /// `Unpin`, so it can be spawned or polled anywhere.
 #[derive(Debug)]
 #[must_use = "a running call does nothing unless polled"]
 pub struct Running {
-    reply: Reply,
-    dispatcher: Arc<Dispatcher>,
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    Call { reply: Reply, encoder: Encoder },
+    Done(Option<Answer>),
 }
 
 impl Running {
-    /// The answer, if the procedure has already finished; else the
-    /// future back, to be polled.
+    /// The answer, if the work has already finished; else the future
+    /// back, to be polled.
     ///
     /// # Errors
     ///
     /// The future itself when it still has to be polled.
     pub fn into_ready(self) -> Result<Answer, Self> {
-        match self.reply.into_ready() {
-            Ok(result) => Ok(Answer {
-                dispatcher: self.dispatcher,
-                result,
-            }),
-            Err(reply) => Err(Self {
-                reply,
-                dispatcher: self.dispatcher,
+        match self.state {
+            State::Call { reply, encoder } => match reply.into_ready() {
+                Ok(result) => Ok(encoder.answer(result)),
+                Err(reply) => Err(Self {
+                    state: State::Call { reply, encoder },
+                }),
+            },
+            State::Done(Some(answer)) => Ok(answer),
+            State::Done(None) => Err(Self {
+                state: State::Done(None),
             }),
         }
     }
@@ -236,54 +426,118 @@ impl Future for Running {
     /// When polled again after it returned `Ready`, like most futures.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
         let this = self.get_mut();
-        match Pin::new(&mut this.reply).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(result) => Poll::Ready(Answer {
-                dispatcher: Arc::clone(&this.dispatcher),
-                result,
-            }),
+        match &mut this.state {
+            State::Call { reply, .. } => match Pin::new(reply).poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(result) => {
+                    match std::mem::replace(&mut this.state, State::Done(None)) {
+                        State::Call { encoder, .. } => Poll::Ready(encoder.answer(result)),
+                        State::Done(_) => unreachable!("the state was Call just above"),
+                    }
+                }
+            },
+            State::Done(answer) => Poll::Ready(answer.take().expect("polled after completion")),
         }
     }
 }
 
-/// The outcome of a call, ready to be written with its dispatcher's
-/// encoding policy.
+/// The outcome of a job, ready to be written: an XML-RPC result with its
+/// dispatcher's encoding policy, a SOAP result, or a whole HTTP answer.
 #[derive(Debug)]
 #[must_use = "an answer does nothing unless sent"]
 pub struct Answer {
-    dispatcher: Arc<Dispatcher>,
-    result: Result<Value, Fault>,
+    kind: AnswerKind,
+}
+
+#[derive(Debug)]
+enum AnswerKind {
+    XmlRpc {
+        dispatcher: Arc<Dispatcher>,
+        result: Result<Value, Fault>,
+    },
+    Soap {
+        service: Arc<SoapService>,
+        call: SoapCall,
+        result: Result<Value, Fault>,
+    },
+    Http(HttpResponse),
 }
 
 impl Answer {
-    /// The procedure's result.
-    pub fn result(&self) -> &Result<Value, Fault> {
-        &self.result
+    fn xmlrpc(dispatcher: Arc<Dispatcher>, result: Result<Value, Fault>) -> Self {
+        Self {
+            kind: AnswerKind::XmlRpc { dispatcher, result },
+        }
     }
 
-    /// The `methodResponse` body. A result the dispatcher's policy cannot
-    /// write (nil where nil is not allowed, a non-finite double) becomes
-    /// the dispatcher's `Can't serialize output` fault.
+    fn http(response: HttpResponse) -> Self {
+        Self {
+            kind: AnswerKind::Http(response),
+        }
+    }
+
+    /// The procedure's result, for an XML-RPC or SOAP call.
+    #[must_use]
+    pub fn result(&self) -> Option<&Result<Value, Fault>> {
+        match &self.kind {
+            AnswerKind::XmlRpc { result, .. } | AnswerKind::Soap { result, .. } => Some(result),
+            AnswerKind::Http(_) => None,
+        }
+    }
+
+    /// The XML-RPC `methodResponse` body. A result the dispatcher's
+    /// policy cannot write (nil where nil is not allowed, a non-finite
+    /// double) becomes the dispatcher's `Can't serialize output` fault.
+    /// For a SOAP or HTTP answer, the body of [`into_response`](Self::into_response).
     #[must_use]
     pub fn into_body(self) -> Vec<u8> {
-        let options = self.dispatcher.encode_options();
-        let mut body = Vec::with_capacity(256);
-        if let Err(e) = codec::encode_response(&self.result, options, &mut body) {
-            body.clear();
-            let fault = Err(self.dispatcher.encode_failure(&e));
-            if let Err(e) = codec::encode_response(&fault, options, &mut body) {
-                // A fault is an int and a string: always writable.
-                tracing::error!(error = %e, "fault could not be written");
-            }
+        match self.kind {
+            AnswerKind::XmlRpc { dispatcher, result } => xmlrpc_body(&dispatcher, &result),
+            other => Self { kind: other }.into_response().into_body(),
         }
-        body
     }
 
-    /// Queues the answer on `conn` as `200 OK`.
+    /// The whole HTTP answer.
+    #[must_use]
+    pub fn into_response(self) -> HttpResponse {
+        match self.kind {
+            AnswerKind::XmlRpc { dispatcher, result } => {
+                HttpResponse::new(200, CONTENT_TYPE, xmlrpc_body(&dispatcher, &result))
+            }
+            AnswerKind::Soap {
+                service,
+                call,
+                result,
+            } => service.encode_result(&call, &result),
+            AnswerKind::Http(r) => r,
+        }
+    }
+
+    /// Queues the answer on `conn`.
     pub fn send(self, conn: &mut ServerConnection) {
-        let body = self.into_body();
-        if let Err(e) = conn.respond_raw(200, CONTENT_TYPE, &body) {
+        let sent = match self.kind {
+            AnswerKind::XmlRpc { dispatcher, result } => {
+                let body = xmlrpc_body(&dispatcher, &result);
+                conn.respond_raw(200, CONTENT_TYPE, &body)
+            }
+            other => conn.respond_with(&Self { kind: other }.into_response()),
+        };
+        if let Err(e) = sent {
             tracing::debug!(error = %e, "connection closed before the answer");
         }
     }
+}
+
+fn xmlrpc_body(dispatcher: &Dispatcher, result: &Result<Value, Fault>) -> Vec<u8> {
+    let options = dispatcher.encode_options();
+    let mut body = Vec::with_capacity(256);
+    if let Err(e) = codec::encode_response(result, options, &mut body) {
+        body.clear();
+        let fault = Err(dispatcher.encode_failure(&e));
+        if let Err(e) = codec::encode_response(&fault, options, &mut body) {
+            // A fault is an int and a string: always writable.
+            tracing::error!(error = %e, "fault could not be written");
+        }
+    }
+    body
 }

@@ -75,10 +75,13 @@ impl ServerSession {
     #[must_use]
     pub fn new(
         site: Arc<Site>,
-        config: ServerConfig,
+        mut config: ServerConfig,
         peer: Option<SocketAddr>,
         now: Instant,
     ) -> Self {
+        // Each path's resource decides which methods it serves and how
+        // the body reads.
+        config.raw_requests = true;
         let mut conn = ServerConnection::new(config);
         if let Some(p) = peer {
             conn.set_peer_addr(p);
@@ -149,7 +152,8 @@ impl ServerSession {
     /// without running it (the server is over its limit of calls in
     /// flight).
     pub fn refuse(&mut self, job: Job) {
-        tracing::debug!(method = %job.call().name, "over the in-flight limit: 503");
+        let method = job.call().map_or("", |c| c.name.as_str());
+        tracing::debug!(method, path = %job.head().path, "over the in-flight limit: 503");
         let _ = self.conn.respond_status(503);
     }
 

@@ -92,6 +92,15 @@ pub(crate) fn pump(conn: &mut ServerConnection, t: &mut Transcript, errored: &mu
                 conn.respond(&Err(Fault::new(-32700, "parse error")))
                     .expect("a call is in flight");
             }
+            Ok(Some(ServerEvent::Request(r))) => {
+                t.events.push(format!(
+                    "request {} {} {}",
+                    r.head.method,
+                    r.head.path,
+                    r.body.len()
+                ));
+                conn.respond_status(200).expect("a request is in flight");
+            }
             Ok(Some(ServerEvent::Closed)) => t.events.push("closed".to_owned()),
             Ok(None) => break,
             Err(e) => {
