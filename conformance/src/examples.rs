@@ -6,6 +6,8 @@
 //!   [`custom_lookup_calls`] to try it.
 //! - [`with_request`]: procedures that see the HTTP request first
 //!   (Twisted's `withRequest`): `headerValue` and `whoami`.
+//! - [`quoter`] and [`quoter_site`]: the seed's Quoter over XML-RPC at
+//!   `/RPC2` and SOAP at `/SOAP`, beside a health check.
 //! - [`seed_calls`]: the seed's `callRemote` sequence against the
 //!   example server ([`example()`](crate::example)), and [`show`] to print
 //!   each outcome.
@@ -23,10 +25,12 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use xmlrpc_proto::call::CallError;
-use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure};
-use xmlrpc_proto::{Fault, MethodCall, RequestHead, Value};
+use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
+use xmlrpc_proto::soap::SoapService;
+use xmlrpc_proto::{Fault, HttpResponse, MethodCall, RequestHead, Value};
 
 /// The seed's `EchoHandler`: returns its arguments.
 #[derive(Clone, Copy, Debug, Default)]
@@ -140,6 +144,60 @@ pub fn with_request() -> Dispatcher {
     .help("The caller's address.");
     rpc.enable_introspection();
     rpc
+}
+
+/// The seed's quote, served by [`quoter`] over XML-RPC and SOAP.
+pub const QUOTE: &str = "Victory to the burgeois, you capitalist swine!";
+
+/// The seed's Quoter: `quote()` returns [`QUOTE`], `add(a, b)` adds two
+/// ints, `fault()` answers fault 12 `hello`; with introspection.
+#[must_use]
+pub fn quoter() -> Dispatcher {
+    let mut rpc = Dispatcher::new();
+    rpc.register("quote", || QUOTE)
+        .help("Return a quote.")
+        .derive_signature();
+    rpc.register("add", |a: i32, b: i32| {
+        a.checked_add(b)
+            .ok_or_else(|| Fault::new(3, "the sum does not fit in an int"))
+    })
+    .help("This function add two numbers.")
+    .derive_signature();
+    rpc.register("fault", || -> Result<i32, Fault> {
+        Err(Fault::new(12, "hello"))
+    })
+    .help("Always fails, with fault 12.")
+    .derive_signature();
+    rpc.enable_introspection();
+    rpc
+}
+
+/// The seed's last site: [`quoter`] over XML-RPC at `/RPC2` and over SOAP
+/// at `/SOAP` (WSDL at `/SOAP?wsdl`, service `Quoter` in namespace
+/// `urn:quoter`), and a health check at `/health` that answers `ok`.
+///
+/// ```
+/// use xmlrpc_conformance::examples;
+///
+/// let site = examples::quoter_site();
+/// assert_eq!(site.paths().collect::<Vec<_>>(), ["/RPC2", "/SOAP", "/health"]);
+/// assert!(site.resource("/SOAP?wsdl").unwrap().soap_service().is_some());
+/// ```
+#[must_use]
+pub fn quoter_site() -> Site {
+    let rpc = Arc::new(quoter());
+    let soap = SoapService::new(Arc::clone(&rpc))
+        .namespace("urn:quoter")
+        .name("Quoter");
+    let mut site = Site::new();
+    site.mount("/RPC2", rpc).mount("/SOAP", soap).mount(
+        "/health",
+        Resource::handler(|_head: &RequestHead, _body: &[u8]| {
+            HttpResponse::new(200, "text/plain; charset=utf-8", "ok\n")
+                .header("Cache-Control", "no-store")
+        }),
+    );
+    site
 }
 
 /// The seed's `callRemote` sequence against the example server: `echo`,

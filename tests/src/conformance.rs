@@ -25,8 +25,10 @@ pub struct ConformanceProcess {
     pub first_line: String,
 }
 
-/// The workspace's target directory.
-fn target_dir() -> PathBuf {
+/// The workspace's target directory (`CARGO_TARGET_DIR`, else
+/// `target/` of the workspace).
+#[must_use]
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
         PathBuf::from,

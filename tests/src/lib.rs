@@ -12,6 +12,8 @@
 //! - [`python`]: Python's `xmlrpc.client` and `SimpleXMLRPCServer` as peers.
 //! - [`conformance`]: drives a runtime's conformance server process
 //!   through `CONTRACT.md` section 1 with Python ([`conformance_suite!`]).
+//! - [`zeep`]: Python's zeep SOAP client, in a virtual environment made
+//!   on first use.
 #![forbid(unsafe_code)]
 
 pub mod blocking_harness;
@@ -22,6 +24,7 @@ pub mod smol_harness;
 pub mod suite;
 pub mod support;
 pub mod tokio_harness;
+pub mod zeep;
 
 /// The Rust examples of the workspace's README, compiled and run as
 /// doctests so that they stay true.

@@ -41,7 +41,7 @@ macro_rules! runtime_suite {
                 multicall_and_introspection, python_client_calls_server,
                 python_client_over_https, client_calls_python_server,
                 deadlines_close_slow_and_idle_peers, shutdown_closes_idle_connections,
-                https_ca_file_and_explicit_basic_auth
+                https_ca_file_and_explicit_basic_auth, soap_and_other_resources
             );
         }
     };
@@ -758,4 +758,143 @@ pub fn client_calls_python_server<S: Harness, C: Harness>() {
     assert_eq!(c.call("headers", vec![s("x-custom")]).value(), s("yes"));
     let nowhere = client::<C>(&format!("http://127.0.0.1:{}/nowhere", py.port), &o);
     assert_eq!(nowhere.call("echo", vec![s("x")]), Outcome::Http(404));
+}
+
+/// A SOAP 1.1 envelope whose body holds `call`.
+fn soap11(call: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+         <s:Body>{call}</s:Body></s:Envelope>"
+    )
+}
+
+/// A request with a body and the given method and content type, closing.
+fn request(method: &str, path: &str, content_type: &str, body: &str) -> Vec<u8> {
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The seed's quoter site: XML-RPC at `/RPC2`, SOAP and its WSDL at
+/// `/SOAP`, a handler at `/health`, each answered as the resource says,
+/// and hostile envelopes refused like hostile XML-RPC.
+pub fn soap_and_other_resources<S: Harness, C: Harness>() {
+    let srv = ServerGuard::start::<S>(
+        xmlrpc_conformance::examples::quoter_site(),
+        &ServerOptions::default(),
+    );
+    let addr = srv.addr();
+    let ask = |req: &[u8]| String::from_utf8_lossy(&raw_exchange(addr, req, WAIT)).into_owned();
+    let get = |method: &str, path: &str| {
+        ask(
+            format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+
+    // The same procedures over XML-RPC, through a client of runtime C.
+    let c = client::<C>(&srv.url("/RPC2"), &ClientOptions::default());
+    assert_eq!(
+        c.call("quote", vec![]).value(),
+        Value::from(xmlrpc_conformance::examples::QUOTE)
+    );
+    let out = get("GET", "/RPC2");
+    assert!(out.starts_with("HTTP/1.1 405 "), "{out}");
+    assert!(
+        out.to_ascii_lowercase().contains("\r\nallow: post\r\n"),
+        "{out}"
+    );
+
+    // The WSDL, for GET; the same head without a body for HEAD.
+    let wsdl = get("GET", "/SOAP?wsdl");
+    assert!(wsdl.starts_with("HTTP/1.1 200 "), "{wsdl}");
+    assert!(wsdl.contains("<wsdl:definitions name=\"Quoter\""), "{wsdl}");
+    assert!(
+        wsdl.contains("<soap:address location=\"http://test/SOAP\"/>"),
+        "{wsdl}"
+    );
+    let head = get("HEAD", "/SOAP?wsdl");
+    let length = |t: &str| {
+        t.lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(length(&head), length(&wsdl));
+    assert!(head.ends_with("\r\n\r\n"), "{head}");
+    let out = get("DELETE", "/SOAP");
+    assert!(out.starts_with("HTTP/1.1 405 "), "{out}");
+    assert!(out.contains("Allow: GET, HEAD, POST\r\n"), "{out}");
+
+    // Calls, results and faults over SOAP 1.1 and 1.2.
+    let out = ask(&request(
+        "POST",
+        "/SOAP",
+        "text/xml",
+        &soap11("<add xmlns=\"urn:quoter\"><arg0>2</arg0><arg1>3</arg1></add>"),
+    ));
+    assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+    assert!(
+        out.contains("<tns:addResult xsi:type=\"xsd:int\">5</tns:addResult>"),
+        "{out}"
+    );
+    let out = ask(&request("POST", "/SOAP", "text/xml", &soap11("<fault/>")));
+    assert!(out.starts_with("HTTP/1.1 500 "), "{out}");
+    assert!(
+        out.contains("<faultcode>soap:Server</faultcode><faultstring>hello"),
+        "{out}"
+    );
+    let soap12 = "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\">\
+                  <e:Body><nope/></e:Body></e:Envelope>";
+    let out = ask(&request("POST", "/SOAP", "application/soap+xml", soap12));
+    assert!(out.starts_with("HTTP/1.1 400 "), "{out}");
+    assert!(out.contains("application/soap+xml"), "{out}");
+    assert!(out.contains("soap:Sender"), "{out}");
+
+    // Hostile envelopes: refused with a Client fault, or 413 unread.
+    let doctype = "<?xml version=\"1.0\"?><!DOCTYPE s [<!ENTITY x \"y\">]>\
+        <s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><quote/>\
+        </s:Body></s:Envelope>";
+    let out = ask(&request("POST", "/SOAP", "text/xml", doctype));
+    assert!(out.starts_with("HTTP/1.1 500 "), "{out}");
+    assert!(
+        out.contains("soap:Client") && out.contains("DOCTYPE"),
+        "{out}"
+    );
+    let deep = soap11(&format!(
+        "<add><arg0>{}1{}</arg0></add>",
+        "<a>".repeat(5000),
+        "</a>".repeat(5000)
+    ));
+    let out = ask(&request("POST", "/SOAP", "text/xml", &deep));
+    assert!(out.starts_with("HTTP/1.1 500 "), "{out}");
+    assert!(
+        out.contains("soap:Client") && out.contains("nesting"),
+        "{out}"
+    );
+    let huge = b"POST /SOAP HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n";
+    let out = String::from_utf8_lossy(&raw_exchange(addr, huge, WAIT)).into_owned();
+    assert!(out.starts_with("HTTP/1.1 413 "), "{out}");
+
+    // A handler resource, and nothing elsewhere.
+    let out = get("GET", "/health");
+    assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
+    assert!(
+        out.contains("Cache-Control: no-store\r\n") && out.ends_with("\r\n\r\nok\n"),
+        "{out}"
+    );
+    let out = get("GET", "/nowhere");
+    assert!(out.starts_with("HTTP/1.1 404 "), "{out}");
+
+    // The server still serves everyone.
+    assert_eq!(
+        c.call("add", vec![Value::Int(1), Value::Int(1)]).value(),
+        Value::Int(2)
+    );
 }

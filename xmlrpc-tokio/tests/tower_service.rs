@@ -86,3 +86,34 @@ async fn a_site_routes_by_path() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let _ = Value::Nil;
 }
+
+#[tokio::test]
+async fn a_site_serves_soap_and_handlers_too() {
+    let mut svc = XmlRpcService::site(xmlrpc_conformance::examples::quoter_site());
+    let envelope = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+        <s:Body><add><arg0>2</arg0><arg1>3</arg1></add></s:Body></s:Envelope>";
+    let (status, headers, body) = send(&mut svc, Method::POST, "/SOAP", envelope).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/xml; charset=utf-8");
+    assert!(body.contains(">5</tns:addResult>"), "{body}");
+
+    let (status, _, body) = send(&mut svc, Method::POST, "/SOAP", "<oops").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body.contains("soap:Client"), "{body}");
+
+    let (status, _, body) = send(&mut svc, Method::GET, "/SOAP?wsdl", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<wsdl:service name=\"Quoter\">"), "{body}");
+
+    let (status, headers, _) = send(&mut svc, Method::DELETE, "/SOAP", "").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(headers[header::ALLOW], "GET, HEAD, POST");
+
+    let (status, headers, body) = send(&mut svc, Method::GET, "/health", "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(body, "ok\n");
+
+    let (status, _, _) = send(&mut svc, Method::GET, "/elsewhere", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -3,7 +3,9 @@
 //! One pass of quick-xml's namespace-aware reader over the (UTF-8) text,
 //! with an explicit stack: no recursion, no DOCTYPE, no entity other than
 //! XML's five, and the [`Limits`] of XML-RPC (body size, nesting, number
-//! of elements, text length).
+//! of elements, text length). Elements count as values do: at most
+//! [`Limits::max_values`], and at most one per 15 bytes of
+//! [`Limits::max_body_bytes`].
 
 use std::borrow::Cow;
 
@@ -87,7 +89,10 @@ impl<'a> Reader<'a> {
         Self {
             xml,
             max_depth: limits.max_depth.min(MAX_NESTING),
-            max_nodes: limits.max_values,
+            // No more elements than an XML-RPC document of the largest
+            // allowed size could hold values (one per 15 bytes): an
+            // element is lighter on the wire than a value, not in memory.
+            max_nodes: limits.max_values.min(limits.max_body_bytes / 15 + 1),
             max_string: limits.max_string_bytes,
             nodes: 0,
         }

@@ -511,8 +511,8 @@ impl SoapService {
         let mut text = String::new();
         value::escape_into(&mut text, &clean(&fault.fault.string));
         let detail = format!(
-            "<tns:fault><tns:faultCode xsi:type=\"xsd:int\">{}</tns:faultCode>\
-             <tns:faultString xsi:type=\"xsd:string\">{text}</tns:faultString></tns:fault>",
+            "<tns:xmlrpcFault><tns:faultCode xsi:type=\"xsd:int\">{}</tns:faultCode>\
+             <tns:faultString xsi:type=\"xsd:string\">{text}</tns:faultString></tns:xmlrpcFault>",
             fault.fault.code
         );
         match version {

@@ -58,7 +58,7 @@ fn operations(service: &SoapService) -> Vec<Operation> {
     names.dedup();
     // Element names in use: each operation takes its name and its name
     // with `Response`; a procedure that would reuse one is left out.
-    let mut taken: HashSet<String> = ["Array", "Struct", "fault"]
+    let mut taken: HashSet<String> = ["Array", "Struct", "xmlrpcFault"]
         .into_iter()
         .map(str::to_owned)
         .collect();
@@ -138,7 +138,7 @@ pub(super) fn write(service: &SoapService, location: &str) -> String {
          </xsd:sequence></xsd:complexType>\n\
          <xsd:complexType name=\"Struct\"><xsd:sequence><xsd:any minOccurs=\"0\" \
          maxOccurs=\"unbounded\" processContents=\"lax\"/></xsd:sequence></xsd:complexType>\n\
-         <xsd:element name=\"fault\"><xsd:complexType><xsd:sequence>\
+         <xsd:element name=\"xmlrpcFault\"><xsd:complexType><xsd:sequence>\
          <xsd:element name=\"faultCode\" type=\"xsd:int\"/>\
          <xsd:element name=\"faultString\" type=\"xsd:string\"/>\
          </xsd:sequence></xsd:complexType></xsd:element>\n"
