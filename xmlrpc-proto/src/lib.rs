@@ -12,7 +12,10 @@
 //! - [`json`]: a one-line JSON view of values and documents, and back.
 //! - [`Limits`]: every bound enforced against a peer.
 //! - [`dispatch`]: procedures by name, from plain Rust functions, and the
-//!   [`xmlrpc`] macro that publishes an `impl` block.
+//!   [`xmlrpc`] macro that publishes an `impl` block; a
+//!   [`dispatch::Site`] mounts resources on paths: XML-RPC, SOAP, or any
+//!   [`HttpResponse`] from a handler.
+//! - [`soap`]: the same dispatcher over SOAP 1.1 and 1.2, with its WSDL.
 //! - [`driver`] and [`call`]: what the runtime crates share on top of the
 //!   connections: serving a [`dispatch::Site`] (server sessions, jobs),
 //!   the client and server builders and their settings, idle pools, and
