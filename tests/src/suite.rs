@@ -14,7 +14,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::call::TransportErrorKind;
-use xmlrpc_proto::{Fault, Limits, Struct, Value};
+use xmlrpc_proto::dispatch::Resource;
+use xmlrpc_proto::{Fault, HttpResponse, Limits, Struct, Value};
 
 use crate::harness::{ClientOptions, Harness, Outcome, ServerGuard, ServerOptions, TestClient};
 use crate::python::{PyOutcome, PythonServer, python_calls};
@@ -782,10 +783,22 @@ fn request(method: &str, path: &str, content_type: &str, body: &str) -> Vec<u8> 
 /// `/SOAP`, a handler at `/health`, each answered as the resource says,
 /// and hostile envelopes refused like hostile XML-RPC.
 pub fn soap_and_other_resources<S: Harness, C: Harness>() {
-    let srv = ServerGuard::start::<S>(
-        xmlrpc_conformance::examples::quoter_site(),
-        &ServerOptions::default(),
+    let mut site = xmlrpc_conformance::examples::quoter_site();
+    site.mount(
+        "/later",
+        Resource::async_handler(|head, body: Vec<u8>| {
+            let method = head.method.clone();
+            async move {
+                YieldOnce(false).await;
+                HttpResponse::new(200, "text/plain", format!("{method} {}", body.len()))
+            }
+        }),
+    )
+    .mount(
+        "/boom",
+        Resource::handler(|_, _| -> HttpResponse { panic!("the handler fails") }),
     );
+    let srv = ServerGuard::start::<S>(site, &ServerOptions::default());
     let addr = srv.addr();
     let ask = |req: &[u8]| String::from_utf8_lossy(&raw_exchange(addr, req, WAIT)).into_owned();
     let get = |method: &str, path: &str| {
@@ -882,6 +895,15 @@ pub fn soap_and_other_resources<S: Harness, C: Harness>() {
     let out = String::from_utf8_lossy(&raw_exchange(addr, huge, WAIT)).into_owned();
     assert!(out.starts_with("HTTP/1.1 413 "), "{out}");
 
+    // Asynchronous handlers are polled; a handler that panics gets 500.
+    let out = ask(&request("PUT", "/later", "text/plain", "abcd"));
+    assert!(
+        out.starts_with("HTTP/1.1 200 ") && out.ends_with("PUT 4"),
+        "{out}"
+    );
+    let out = get("GET", "/boom");
+    assert!(out.starts_with("HTTP/1.1 500 "), "{out}");
+
     // A handler resource, and nothing elsewhere.
     let out = get("GET", "/health");
     assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
@@ -897,4 +919,25 @@ pub fn soap_and_other_resources<S: Harness, C: Harness>() {
         c.call("add", vec![Value::Int(1), Value::Int(1)]).value(),
         Value::Int(2)
     );
+}
+
+/// A future that is pending once (waking itself), then ready: an
+/// asynchronous handler's work, on any runtime.
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
 }

@@ -76,11 +76,12 @@ pub use server::{
 };
 pub use xmlrpc_proto as proto;
 pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Site};
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
 pub use xmlrpc_proto::driver::Overload;
+pub use xmlrpc_proto::soap::SoapService;
 #[cfg(feature = "tls")]
 pub use xmlrpc_proto::tls;
 pub use xmlrpc_proto::{
-    DateTime, Fault, FromValue, Headers, IntoValue, Limits, MethodCall, RequestHead, ServerConfig,
-    Struct, Value, xmlrpc,
+    DateTime, Fault, FromValue, Headers, HttpResponse, IntoValue, Limits, MethodCall, RequestHead,
+    ServerConfig, Struct, Value, xmlrpc,
 };

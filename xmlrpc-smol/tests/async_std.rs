@@ -5,9 +5,36 @@
 use std::time::Duration;
 
 use async_std::net::TcpListener;
-use xmlrpc_smol::{Client, Dispatcher, Fault, Incoming, Server, ServerBuilderExt, Site, Value};
+use xmlrpc_smol::{
+    Client, Dispatcher, Fault, HttpResponse, Incoming, Resource, Server, ServerBuilderExt, Site,
+    SoapService, Value,
+};
 
 fn site() -> Site {
+    let mut site = Site::standard(dispatcher());
+    site.mount("/SOAP", SoapService::new(dispatcher())).mount(
+        "/later",
+        Resource::async_handler(|_, body: Vec<u8>| async move {
+            async_std::task::sleep(Duration::from_millis(20)).await;
+            HttpResponse::new(200, "text/plain", format!("{} bytes", body.len()))
+        }),
+    );
+    site
+}
+
+/// Writes `request` on a new async-std connection and reads to the end.
+async fn exchange(addr: std::net::SocketAddr, request: &str) -> String {
+    use async_std::io::{ReadExt, WriteExt};
+    let mut s = async_std::net::TcpStream::connect(addr)
+        .await
+        .expect("connect");
+    s.write_all(request.as_bytes()).await.expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).await.expect("read");
+    out
+}
+
+fn dispatcher() -> Dispatcher {
     let mut d = Dispatcher::new();
     d.register("add", |a: i32, b: i32| a + b);
     d.register_async("later", |x: Value| async move {
@@ -17,7 +44,7 @@ fn site() -> Site {
     d.register("fault", || -> Result<Value, Fault> {
         Err(Fault::new(7, "seven"))
     });
-    Site::standard(d)
+    d
 }
 
 #[test]
@@ -54,6 +81,31 @@ fn server_and_client_under_async_std() {
         for t in tasks {
             t.await;
         }
+
+        // SOAP and an asynchronous handler, on async-std's timers.
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/RPC2")
+            .parse()
+            .expect("addr");
+        let envelope = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">\
+            <s:Body><later><x>hi</x></later></s:Body></s:Envelope>";
+        let out = exchange(
+            addr,
+            &format!(
+                "POST /SOAP HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{envelope}",
+                envelope.len()
+            ),
+        )
+        .await;
+        assert!(out.contains(">hi</tns:laterResult>"), "{out}");
+        let out = exchange(
+            addr,
+            "POST /later HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+        )
+        .await;
+        assert!(out.ends_with("\r\n\r\n3 bytes"), "{out}");
 
         stop.shutdown();
         async_std::future::timeout(Duration::from_secs(10), serving)

@@ -2,14 +2,27 @@
 //! path serves.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use super::Dispatcher;
 use crate::soap::SoapService;
 use crate::{HttpResponse, RequestHead};
 
-/// The function behind a [`Resource::handler`].
-pub(crate) type HandlerFn = dyn Fn(&RequestHead, &[u8]) -> HttpResponse + Send + Sync;
+/// The future an asynchronous handler returns.
+pub(crate) type ResponseFuture = Pin<Box<dyn Future<Output = HttpResponse> + Send>>;
+
+/// The function behind a [`Resource::handler`] or
+/// [`Resource::async_handler`].
+#[derive(Clone)]
+pub(crate) enum HandlerFn {
+    Sync(Arc<SyncHandler>),
+    Async(Arc<AsyncHandler>),
+}
+
+type SyncHandler = dyn Fn(&RequestHead, &[u8]) -> HttpResponse + Send + Sync;
+type AsyncHandler = dyn Fn(&RequestHead, Vec<u8>) -> ResponseFuture + Send + Sync;
 
 /// What one path of a [`Site`] serves: XML-RPC calls to a
 /// [`Dispatcher`], SOAP calls to the same kind of dispatcher
@@ -38,7 +51,7 @@ pub struct Resource {
 pub(crate) enum Kind {
     XmlRpc(Arc<Dispatcher>),
     Soap(Arc<SoapService>),
-    Handler(Arc<HandlerFn>),
+    Handler(HandlerFn),
 }
 
 impl Resource {
@@ -67,7 +80,36 @@ impl Resource {
         F: Fn(&RequestHead, &[u8]) -> HttpResponse + Send + Sync + 'static,
     {
         Self {
-            kind: Kind::Handler(Arc::new(f)),
+            kind: Kind::Handler(HandlerFn::Sync(Arc::new(f))),
+        }
+    }
+
+    /// Every request, answered by the future `f` returns from the
+    /// request head and body, which the runtime polls (Twisted's
+    /// `NOT_DONE_YET`). The head is borrowed only while `f` runs: clone
+    /// what the future needs. Like [`handler`](Self::handler), it runs
+    /// within the server's limit of calls in flight, and a panic is
+    /// answered `500`.
+    ///
+    /// ```
+    /// use xmlrpc_proto::dispatch::Resource;
+    /// use xmlrpc_proto::HttpResponse;
+    ///
+    /// let upload = Resource::async_handler(|head, body: Vec<u8>| {
+    ///     let path = head.path.clone();
+    ///     async move { HttpResponse::new(200, "text/plain", format!("{path}: {} bytes", body.len())) }
+    /// });
+    /// # let _ = upload;
+    /// ```
+    pub fn async_handler<F, Fut>(f: F) -> Self
+    where
+        F: Fn(&RequestHead, Vec<u8>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HttpResponse> + Send + 'static,
+    {
+        let f =
+            move |head: &RequestHead, body: Vec<u8>| -> ResponseFuture { Box::pin(f(head, body)) };
+        Self {
+            kind: Kind::Handler(HandlerFn::Async(Arc::new(f))),
         }
     }
 

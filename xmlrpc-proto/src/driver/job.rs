@@ -51,7 +51,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use crate::dispatch::site::{HandlerFn, Kind};
+use crate::dispatch::site::{HandlerFn, Kind, ResponseFuture};
 use crate::dispatch::{Dispatcher, Reply, Resource, Site};
 use crate::soap::{FaultCode, SoapCall, SoapFault, SoapService};
 use crate::{
@@ -168,7 +168,7 @@ enum Work {
         call: SoapCall,
     },
     Handler {
-        handler: Arc<HandlerFn>,
+        handler: HandlerFn,
         body: Vec<u8>,
     },
 }
@@ -247,7 +247,7 @@ impl Job {
             Kind::Handler(h) => Ok(Self {
                 head,
                 work: Work::Handler {
-                    handler: Arc::clone(h),
+                    handler: h.clone(),
                     body,
                 },
             }),
@@ -314,7 +314,7 @@ impl Job {
             Work::XmlRpc { dispatcher, call } => Running {
                 state: State::Call {
                     reply: dispatcher.call(&self.head, call),
-                    encoder: Encoder::XmlRpc(dispatcher),
+                    encoder: Some(Encoder::XmlRpc(dispatcher)),
                 },
             },
             Work::Soap { service, mut call } => {
@@ -322,22 +322,26 @@ impl Job {
                 Running {
                     state: State::Call {
                         reply,
-                        encoder: Encoder::Soap(service, call),
+                        encoder: Some(Encoder::Soap(service, call)),
                     },
                 }
             }
             Work::Handler { handler, body } => {
-                let response = match catch_unwind(AssertUnwindSafe(|| handler(&self.head, &body))) {
-                    Ok(r) => r,
-                    Err(payload) => {
-                        let msg = crate::dispatch::reply::panic_message(&*payload);
-                        tracing::error!(path = %self.head.path, panic = %msg, "resource panicked");
-                        HttpResponse::status_text(500)
-                    }
+                let head = &self.head;
+                let state = match handler {
+                    HandlerFn::Sync(f) => match catch_unwind(AssertUnwindSafe(|| f(head, &body))) {
+                        Ok(r) => State::Done(Some(Answer::http(r))),
+                        Err(payload) => State::Done(Some(resource_panicked(head, &*payload))),
+                    },
+                    HandlerFn::Async(f) => match catch_unwind(AssertUnwindSafe(|| f(head, body))) {
+                        Ok(future) => State::Http {
+                            future,
+                            path: head.path.clone(),
+                        },
+                        Err(payload) => State::Done(Some(resource_panicked(head, &*payload))),
+                    },
                 };
-                Running {
-                    state: State::Done(Some(Answer::http(response))),
-                }
+                Running { state }
             }
         }
     }
@@ -389,10 +393,36 @@ pub struct Running {
     state: State,
 }
 
-#[derive(Debug)]
 enum State {
-    Call { reply: Reply, encoder: Encoder },
+    Call {
+        reply: Reply,
+        /// Taken when the reply is ready.
+        encoder: Option<Encoder>,
+    },
+    /// An asynchronous handler's future, and the path for the log.
+    Http {
+        future: ResponseFuture,
+        path: String,
+    },
     Done(Option<Answer>),
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Call { reply, .. } => f.debug_tuple("Call").field(reply).finish(),
+            Self::Http { path, .. } => f.debug_tuple("Http").field(path).finish(),
+            Self::Done(a) => f.debug_tuple("Done").field(a).finish(),
+        }
+    }
+}
+
+/// The answer of a handler resource that panicked: `500`, and the panic
+/// in the log.
+fn resource_panicked(head: &RequestHead, payload: &(dyn std::any::Any + Send)) -> Answer {
+    let msg = crate::dispatch::reply::panic_message(payload);
+    tracing::error!(path = %head.path, panic = %msg, "resource panicked");
+    Answer::http(HttpResponse::status_text(500))
 }
 
 impl Running {
@@ -404,16 +434,23 @@ impl Running {
     /// The future itself when it still has to be polled.
     pub fn into_ready(self) -> Result<Answer, Self> {
         match self.state {
-            State::Call { reply, encoder } => match reply.into_ready() {
+            State::Call {
+                reply,
+                encoder: Some(encoder),
+            } => match reply.into_ready() {
                 Ok(result) => Ok(encoder.answer(result)),
                 Err(reply) => Err(Self {
-                    state: State::Call { reply, encoder },
+                    state: State::Call {
+                        reply,
+                        encoder: Some(encoder),
+                    },
                 }),
             },
             State::Done(Some(answer)) => Ok(answer),
-            State::Done(None) => Err(Self {
-                state: State::Done(None),
-            }),
+            state
+            @ (State::Http { .. } | State::Call { encoder: None, .. } | State::Done(None)) => {
+                Err(Self { state })
+            }
         }
     }
 }
@@ -427,15 +464,29 @@ impl Future for Running {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Answer> {
         let this = self.get_mut();
         match &mut this.state {
-            State::Call { reply, .. } => match Pin::new(reply).poll(cx) {
+            State::Call { reply, encoder } => match Pin::new(reply).poll(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(result) => {
-                    match std::mem::replace(&mut this.state, State::Done(None)) {
-                        State::Call { encoder, .. } => Poll::Ready(encoder.answer(result)),
-                        State::Done(_) => unreachable!("the state was Call just above"),
-                    }
+                    let encoder = encoder.take().expect("polled after completion");
+                    this.state = State::Done(None);
+                    Poll::Ready(encoder.answer(result))
                 }
             },
+            State::Http { future, path } => {
+                match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+                    Ok(Poll::Pending) => Poll::Pending,
+                    Ok(Poll::Ready(r)) => {
+                        this.state = State::Done(None);
+                        Poll::Ready(Answer::http(r))
+                    }
+                    Err(payload) => {
+                        let msg = crate::dispatch::reply::panic_message(&*payload);
+                        tracing::error!(path = %path, panic = %msg, "resource panicked");
+                        this.state = State::Done(None);
+                        Poll::Ready(Answer::http(HttpResponse::status_text(500)))
+                    }
+                }
+            }
             State::Done(answer) => Poll::Ready(answer.take().expect("polled after completion")),
         }
     }
