@@ -31,3 +31,9 @@ pub mod zeep;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The examples of `docs/guide.md`, compiled (and, unless marked
+/// `no_run`, run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide.md")]
+pub struct GuideDoctests;
