@@ -382,6 +382,10 @@ impl SoapService {
         let envelope::Envelope { version, method } =
             envelope::read(body, limits).map_err(|e| self.refusal(fallback, &e))?;
         let name = method.name;
+        if !value::is_xml_name(&name) {
+            let e = SoapError::new(SoapErrorKind::NotEnvelope, "the method is not an XML name");
+            return Err(self.refusal(version, &e));
+        }
         let params = method.children;
         let candidates = self.param_types(&name, params.len());
         let params = convert(&name, params, &candidates).map_err(|detail| {

@@ -180,6 +180,26 @@ pub(crate) fn is_ncname(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
+/// Whether `name` is an XML name without a prefix (XML 1.0 fifth edition,
+/// production 4 and 4a, without `:`): what an element of an answer may be
+/// named after.
+pub(crate) fn is_xml_name(name: &str) -> bool {
+    fn start(c: char) -> bool {
+        c.is_ascii_alphabetic()
+            || c == '_'
+            || matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+                | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+                | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+                | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+    }
+    let mut chars = name.chars();
+    chars.next().is_some_and(start) && chars.all(|c| {
+        start(c)
+            || c.is_ascii_digit()
+            || matches!(c, '-' | '.' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+    })
+}
+
 /// A struct member name as an element name: characters that an element
 /// name cannot hold are written `_xHHHH_`, as .NET's `XmlConvert` does
 /// (and an `_x` that would read as such an escape has its `_` escaped);
@@ -433,6 +453,10 @@ mod tests {
             assert_eq!(decode_name(&e), n, "{e:?}");
         }
         assert_eq!(encode_name("a b"), "a_x0020_b");
+        assert!(is_xml_name("date.time") && is_xml_name("caf\u{e9}") && is_xml_name("_a-1"));
+        assert!(
+            !is_xml_name("") && !is_xml_name("1a") && !is_xml_name("a\"b") && !is_xml_name("a&b")
+        );
     }
 
     #[test]
