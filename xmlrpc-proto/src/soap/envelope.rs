@@ -395,9 +395,7 @@ fn is_space(t: &[u8]) -> bool {
 fn resolve(r: &quick_xml::events::BytesRef<'_>) -> Result<char, SoapError> {
     if r.is_char_ref() {
         return match r.resolve_char_ref() {
-            Ok(Some(c)) if matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..) => {
-                Ok(c)
-            }
+            Ok(Some(c)) if super::value::xml_char(c) => Ok(c),
             _ => Err(err(SoapErrorKind::Syntax, "invalid character reference")),
         };
     }

@@ -564,11 +564,7 @@ impl SoapService {
 
 /// Drops the characters XML cannot carry from a fault string.
 fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|&c| {
-            matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-        })
-        .collect()
+    s.chars().filter(|&c| value::xml_char(c)).collect()
 }
 
 /// The endpoint URL of a request: scheme, `Host` and path.

@@ -283,11 +283,14 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
     }
 }
 
+/// Whether `c` may appear in an XML document (XML 1.0, production 2).
+pub(crate) fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// Whether every character of `text` may appear in an XML document.
 fn xml_chars(text: &str) -> bool {
-    text.chars().all(|c| {
-        matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-    })
+    text.chars().all(xml_char)
 }
 
 /// Writes `value` as the element `prefix:name`, with its `xsi:type`.
