@@ -21,6 +21,9 @@
 //! A backslash makes the next character plain text: `\,` `\)` `\}` `\:`
 //! `\\` (and any other). Escapes are undone before the type prefix is
 //! read, as xmlrpc-c does.
+//! A lone backslash at the very end of a top-level `s/` word has nothing
+//! to escape and is kept as a literal backslash (`s/abc\` is the string
+//! `abc\`), as in xmlrpc-c; anywhere else a trailing backslash is an error.
 //!
 //! Inside `array/(...)` a value ends at an unescaped `,` `)` or `}`; inside
 //! `struct/{...}` a key ends at an unescaped `:` and a value at `,` `)` or
@@ -104,7 +107,11 @@ impl Parser<'_> {
 
     /// Reads text up to (not including) an unescaped character of `stops`
     /// or the end, undoing escapes.
-    fn token(&mut self, stops: &[char]) -> Result<String, ArgError> {
+    ///
+    /// `top_level` says the token is a whole word's scalar: there a lone
+    /// trailing backslash after an `s/` prefix is kept as a literal
+    /// backslash, as xmlrpc-c's `xmlrpc` tool does.
+    fn token(&mut self, stops: &[char], top_level: bool) -> Result<String, ArgError> {
         let mut out = String::new();
         while let Some(c) = self.peek() {
             if stops.contains(&c) {
@@ -113,6 +120,10 @@ impl Parser<'_> {
             self.pos += c.len_utf8();
             if c == '\\' {
                 let Some(next) = self.peek() else {
+                    if top_level && out.starts_with("s/") {
+                        out.push('\\');
+                        break;
+                    }
                     return Err(self.err("nothing after the escape character '\\'"));
                 };
                 self.pos += next.len_utf8();
@@ -164,7 +175,7 @@ pub(crate) fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError>
             }
             if let Frame::Struct { key, .. } = top {
                 let start = p.offset();
-                let k = p.token(KEY_STOPS)?;
+                let k = p.token(KEY_STOPS, false)?;
                 if p.peek() != Some(':') {
                     return Err(ArgError::new(
                         start,
@@ -205,9 +216,9 @@ pub(crate) fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError>
         }
         let start = p.offset();
         let word = if stack.is_empty() {
-            p.token(&[])?
+            p.token(&[], true)?
         } else {
-            p.token(VALUE_STOPS)?
+            p.token(VALUE_STOPS, false)?
         };
         let value = scalar(&word).map_err(|m| ArgError::new(start, m))?;
         if let Some(done) = complete(&mut p, &mut stack, value)? {
@@ -607,6 +618,21 @@ mod tests {
     }
 
     #[test]
+    fn trailing_backslash_of_a_top_level_string_is_literal() {
+        table! {
+            r"s/abc\" => s(r"abc\"),
+            r"s/\" => s(r"\"),
+            r"s/a\\\" => s(r"a\\"),
+            r"s/a\,b\" => s(r"a,b\"),
+            r"s/é\" => s(r"é\"),
+            // The prefix is read after escapes are undone.
+            r"\s/abc\" => s(r"abc\"),
+        }
+        // Only a lone one at the end: an escaped backslash is still one.
+        assert_eq!(ok(r"s/abc\\"), s(r"abc\"));
+    }
+
+    #[test]
     fn errors() {
         for (text, needle) in [
             ("i/", "nothing after 'i/'"),
@@ -633,7 +659,12 @@ mod tests {
             ("", "empty value"),
             ("99999999999999999999", "64-bit integer range"),
             ("1e999", "double range"),
-            (r"s/abc\", "escape"),
+            (r"abc\", "escape"),
+            (r"\", "escape"),
+            (r"i/5\", "escape"),
+            (r"array/(s/abc\", "escape"),
+            (r"struct/{k:s/abc\", "escape"),
+            (r"struct/{k\", "escape"),
             ("array/", "expected '('"),
             ("array/x", "expected '('"),
             ("array/(", "empty value"),
