@@ -42,8 +42,11 @@ use base64::Engine as _;
 use xmlrpc_proto::{DateTime, Struct, Value};
 
 /// Why a word is not a valid typed argument.
+///
+/// Its [`Display`](fmt::Display) form is the message followed by the
+/// position, as in `not an integer (at character 2)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ArgError {
+pub struct ArgError {
     /// Character offset (in the word) where the problem was found.
     offset: usize,
     message: String,
@@ -58,9 +61,16 @@ impl ArgError {
     }
 
     /// What is wrong.
-    #[cfg(test)]
-    pub(crate) fn message(&self) -> &str {
+    #[must_use]
+    pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Character offset (not byte offset) in the word where the problem
+    /// was found; at most the word's length in characters.
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 }
 
@@ -143,11 +153,25 @@ const KEY_STOPS: &[char] = &[':', ',', ')', '}'];
 
 /// Parses one command-line word as a typed value.
 ///
+/// The syntax is that of xmlrpc-c's `xmlrpc` tool plus `i8/`, `dt/` and
+/// `b64/` (see `xmlrpc --help`). Parsing uses an explicit stack, so a
+/// deeply nested word costs no call stack.
+///
+/// ```
+/// use xmlrpc_cli::parse_arg;
+/// use xmlrpc_proto::Value;
+///
+/// assert_eq!(parse_arg("i/5", 64), Ok(Value::Int(5)));
+/// assert_eq!(parse_arg(r"s/abc\", 64), Ok(Value::from(r"abc\")));
+/// let e = parse_arg("array/(i/1", 64).unwrap_err();
+/// assert_eq!(e.offset(), 10);
+/// ```
+///
 /// # Errors
 ///
 /// When the word breaks the grammar, a scalar does not parse as its type,
 /// or arrays and structs nest deeper than `max_depth`.
-pub(crate) fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError> {
+pub fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError> {
     let mut p = Parser { text, pos: 0 };
     let mut stack: Vec<Frame> = Vec::new();
     // Whether the innermost frame was opened just now (so `)`/`}` may
