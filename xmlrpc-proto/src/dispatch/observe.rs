@@ -33,10 +33,25 @@
 //! many unknown names may want a recorder that bounds the label values it
 //! keeps.
 //!
-//! Without a `tracing` subscriber or a `metrics` recorder installed, the
-//! cost is a disabled span (a relaxed atomic load), two clock reads and one
-//! small allocation for the labels, per call. The clock is read only to
+//! Without a `tracing` subscriber, the span costs a check of the callsite's
+//! interest (plus one allocation for a reply that has to be polled).
+//! Without a `metrics` recorder, the histogram still costs two clock reads
+//! and building its labelled key (one allocation) per call: build without
+//! the `metrics` feature to leave it out. The clock is read only to
 //! measure: nothing the dispatcher decides depends on it.
+//!
+//! The names, for recorders and subscribers that look for them:
+//!
+//! ```
+//! use xmlrpc_proto::dispatch::observe::{DURATION_METRIC, SPAN_NAME, SYSTEM_NAME};
+//!
+//! assert_eq!(SPAN_NAME, "xmlrpc.call");
+//! assert_eq!(SYSTEM_NAME, "xmlrpc");
+//! assert_eq!(DURATION_METRIC, "rpc.server.call.duration");
+//! ```
+//!
+//! The `metrics` example of xmlrpc-tokio serves the histogram as a
+//! Prometheus page with a recorder of a hundred lines.
 
 #[cfg(feature = "metrics")]
 use std::time::Instant;
