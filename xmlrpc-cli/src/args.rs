@@ -21,6 +21,9 @@
 //! A backslash makes the next character plain text: `\,` `\)` `\}` `\:`
 //! `\\` (and any other). Escapes are undone before the type prefix is
 //! read, as xmlrpc-c does.
+//! A lone backslash at the very end of a top-level `s/` word has nothing
+//! to escape and is kept as a literal backslash (`s/abc\` is the string
+//! `abc\`), as in xmlrpc-c; anywhere else a trailing backslash is an error.
 //!
 //! Inside `array/(...)` a value ends at an unescaped `,` `)` or `}`; inside
 //! `struct/{...}` a key ends at an unescaped `:` and a value at `,` `)` or
@@ -39,8 +42,11 @@ use base64::Engine as _;
 use xmlrpc_proto::{DateTime, Struct, Value};
 
 /// Why a word is not a valid typed argument.
+///
+/// Its [`Display`](fmt::Display) form is the message followed by the
+/// position, as in `not an integer (at character 2)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ArgError {
+pub struct ArgError {
     /// Character offset (in the word) where the problem was found.
     offset: usize,
     message: String,
@@ -55,9 +61,16 @@ impl ArgError {
     }
 
     /// What is wrong.
-    #[cfg(test)]
-    pub(crate) fn message(&self) -> &str {
+    #[must_use]
+    pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Character offset (not byte offset) in the word where the problem
+    /// was found; at most the word's length in characters.
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 }
 
@@ -104,7 +117,11 @@ impl Parser<'_> {
 
     /// Reads text up to (not including) an unescaped character of `stops`
     /// or the end, undoing escapes.
-    fn token(&mut self, stops: &[char]) -> Result<String, ArgError> {
+    ///
+    /// `top_level` says the token is a whole word's scalar: there a lone
+    /// trailing backslash after an `s/` prefix is kept as a literal
+    /// backslash, as xmlrpc-c's `xmlrpc` tool does.
+    fn token(&mut self, stops: &[char], top_level: bool) -> Result<String, ArgError> {
         let mut out = String::new();
         while let Some(c) = self.peek() {
             if stops.contains(&c) {
@@ -113,6 +130,10 @@ impl Parser<'_> {
             self.pos += c.len_utf8();
             if c == '\\' {
                 let Some(next) = self.peek() else {
+                    if top_level && out.starts_with("s/") {
+                        out.push('\\');
+                        break;
+                    }
                     return Err(self.err("nothing after the escape character '\\'"));
                 };
                 self.pos += next.len_utf8();
@@ -132,11 +153,25 @@ const KEY_STOPS: &[char] = &[':', ',', ')', '}'];
 
 /// Parses one command-line word as a typed value.
 ///
+/// The syntax is that of xmlrpc-c's `xmlrpc` tool plus `i8/`, `dt/` and
+/// `b64/` (see `xmlrpc --help`). Parsing uses an explicit stack, so a
+/// deeply nested word costs no call stack.
+///
+/// ```
+/// use xmlrpc_cli::parse_arg;
+/// use xmlrpc_proto::Value;
+///
+/// assert_eq!(parse_arg("i/5", 64), Ok(Value::Int(5)));
+/// assert_eq!(parse_arg(r"s/abc\", 64), Ok(Value::from(r"abc\")));
+/// let e = parse_arg("array/(i/1", 64).unwrap_err();
+/// assert_eq!(e.offset(), 10);
+/// ```
+///
 /// # Errors
 ///
 /// When the word breaks the grammar, a scalar does not parse as its type,
 /// or arrays and structs nest deeper than `max_depth`.
-pub(crate) fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError> {
+pub fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError> {
     let mut p = Parser { text, pos: 0 };
     let mut stack: Vec<Frame> = Vec::new();
     // Whether the innermost frame was opened just now (so `)`/`}` may
@@ -164,7 +199,7 @@ pub(crate) fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError>
             }
             if let Frame::Struct { key, .. } = top {
                 let start = p.offset();
-                let k = p.token(KEY_STOPS)?;
+                let k = p.token(KEY_STOPS, false)?;
                 if p.peek() != Some(':') {
                     return Err(ArgError::new(
                         start,
@@ -205,9 +240,9 @@ pub(crate) fn parse_arg(text: &str, max_depth: usize) -> Result<Value, ArgError>
         }
         let start = p.offset();
         let word = if stack.is_empty() {
-            p.token(&[])?
+            p.token(&[], true)?
         } else {
-            p.token(VALUE_STOPS)?
+            p.token(VALUE_STOPS, false)?
         };
         let value = scalar(&word).map_err(|m| ArgError::new(start, m))?;
         if let Some(done) = complete(&mut p, &mut stack, value)? {
@@ -607,6 +642,21 @@ mod tests {
     }
 
     #[test]
+    fn trailing_backslash_of_a_top_level_string_is_literal() {
+        table! {
+            r"s/abc\" => s(r"abc\"),
+            r"s/\" => s(r"\"),
+            r"s/a\\\" => s(r"a\\"),
+            r"s/a\,b\" => s(r"a,b\"),
+            r"s/é\" => s(r"é\"),
+            // The prefix is read after escapes are undone.
+            r"\s/abc\" => s(r"abc\"),
+        }
+        // Only a lone one at the end: an escaped backslash is still one.
+        assert_eq!(ok(r"s/abc\\"), s(r"abc\"));
+    }
+
+    #[test]
     fn errors() {
         for (text, needle) in [
             ("i/", "nothing after 'i/'"),
@@ -633,7 +683,12 @@ mod tests {
             ("", "empty value"),
             ("99999999999999999999", "64-bit integer range"),
             ("1e999", "double range"),
-            (r"s/abc\", "escape"),
+            (r"abc\", "escape"),
+            (r"\", "escape"),
+            (r"i/5\", "escape"),
+            (r"array/(s/abc\", "escape"),
+            (r"struct/{k:s/abc\", "escape"),
+            (r"struct/{k\", "escape"),
             ("array/", "expected '('"),
             ("array/x", "expected '('"),
             ("array/(", "empty value"),

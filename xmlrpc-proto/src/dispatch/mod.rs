@@ -103,6 +103,7 @@
 
 mod error;
 mod lookup;
+pub mod observe;
 mod procedure;
 pub(crate) mod reply;
 pub(crate) mod site;
@@ -122,6 +123,7 @@ pub use reply::Reply;
 pub use site::{Resource, Site};
 
 use crate::{DecodeError, EncodeError, EncodeOptions, Fault, MethodCall, RequestHead, Value};
+use observe::CallObserver;
 use procedure::Outcome;
 
 /// Twisted's default fault code for an unknown procedure.
@@ -518,16 +520,28 @@ impl Dispatcher {
     ///
     /// Never panics, whatever the call holds or the procedure does; the
     /// result is in the returned [`Reply`].
+    ///
+    /// Each call is observed (see [`observe`]): a `tracing` span
+    /// `xmlrpc.call` with `rpc.system.name`, `rpc.method` and, for a fault,
+    /// `rpc.xmlrpc.fault_code`, entered while the procedure runs and while
+    /// its future is polled; and, with the `metrics` feature, the histogram
+    /// `rpc.server.call.duration`.
     pub fn call(&self, head: &RequestHead, call: MethodCall) -> Reply {
-        // Procedures are guarded one by one in `invoke`; this also guards
-        // lookups and listings, which may be user code (`Lookup`).
         let MethodCall { name, params } = call;
-        match catch_unwind(AssertUnwindSafe(|| {
-            self.dispatch(head, &name, params, false)
-        })) {
-            Ok(reply) => reply,
-            Err(payload) => Reply::fault(reply::panicked(&name, self.failure_code, &*payload)),
-        }
+        let observer = CallObserver::start(name);
+        let reply = {
+            let _entered = observer.span().enter();
+            let name = observer.method();
+            // Procedures are guarded one by one in `invoke`; this also
+            // guards lookups and listings, which may be user code (`Lookup`).
+            match catch_unwind(AssertUnwindSafe(|| {
+                self.dispatch(head, name, params, false)
+            })) {
+                Ok(reply) => reply,
+                Err(payload) => Reply::fault(reply::panicked(name, self.failure_code, &*payload)),
+            }
+        };
+        reply.observed(observer)
     }
 
     pub(crate) fn dispatch(

@@ -6,6 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::observe::CallObserver;
 use super::procedure::{BoxFuture, Failure};
 use crate::{Fault, Struct, Value};
 
@@ -24,9 +25,17 @@ pub(crate) const GENERIC_FAILURE: &str = "error";
 ///
 /// The reply owns everything it needs (`'static`, `Send`, `Unpin`), so it
 /// can be moved to another task or thread.
+///
+/// A reply from [`Dispatcher::call`](super::Dispatcher::call) that has to
+/// be polled carries the call's `tracing` span (entered on each poll) and,
+/// with the `metrics` feature, the clock of its duration histogram: both
+/// end when the result is returned, or when the reply is dropped.
 #[must_use = "a reply does nothing unless its result is taken or it is polled"]
 pub struct Reply {
     state: State,
+    /// The observation of a call still to be polled to its end; `None` for
+    /// a reply that is ready or not made by `Dispatcher::call`.
+    observer: Option<Box<CallObserver>>,
 }
 
 enum State {
@@ -100,6 +109,7 @@ impl Reply {
     pub fn ready(result: Result<Value, Fault>) -> Self {
         Self {
             state: State::Ready(Some(result)),
+            observer: None,
         }
     }
 
@@ -115,6 +125,7 @@ impl Reply {
                 name: name.into(),
                 failure_code,
             },
+            observer: None,
         }
     }
 
@@ -125,6 +136,7 @@ impl Reply {
             state: State::Multi {
                 parts: parts.into_iter().map(Slot::Waiting).collect(),
             },
+            observer: None,
         };
         r.settle_multi();
         r
@@ -145,8 +157,21 @@ impl Reply {
     pub fn into_ready(self) -> Result<Result<Value, Fault>, Self> {
         match self.state {
             State::Ready(Some(r)) => Ok(r),
-            state => Err(Self { state }),
+            state => Err(Self {
+                state,
+                observer: self.observer,
+            }),
         }
+    }
+
+    /// Ties `observer` to this reply: it ends now when the result is known,
+    /// else when the result is returned by a poll.
+    pub(crate) fn observed(mut self, observer: CallObserver) -> Self {
+        match &self.state {
+            State::Ready(Some(result)) => observer.finish(result),
+            _ => self.observer = Some(Box::new(observer)),
+        }
+        self
     }
 
     /// Moves finished multicall parts into values; becomes ready when all are.
@@ -158,6 +183,7 @@ impl Reply {
             let done = match slot {
                 Slot::Waiting(Self {
                     state: State::Ready(res),
+                    ..
                 }) => res.take(),
                 _ => None,
             };
@@ -200,6 +226,25 @@ impl Future for Reply {
     /// When polled again after it returned `Ready`, like most futures.
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        let Some(observer) = this.observer.take() else {
+            return this.poll_state(cx);
+        };
+        let polled = {
+            let _entered = observer.span().enter();
+            this.poll_state(cx)
+        };
+        match &polled {
+            Poll::Ready(result) => observer.finish(result),
+            Poll::Pending => this.observer = Some(observer),
+        }
+        polled
+    }
+}
+
+impl Reply {
+    /// Polls the state machine, without the observer.
+    fn poll_state(&mut self, cx: &mut Context<'_>) -> Poll<Result<Value, Fault>> {
+        let this = self;
         match &mut this.state {
             State::Ready(r) => match r.take() {
                 Some(r) => Poll::Ready(r),
