@@ -286,6 +286,7 @@ def main():
     p.add_argument("--profile", choices=["release", "debug"], default="release")
     p.add_argument("--binary", help="a built conformance server (skips the build)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rss-log", help="write the RSS samples (seconds, KiB) to this file")
     args = p.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -298,6 +299,10 @@ def main():
         stats, samples = asyncio.run(soak(host, port, proc.pid, args))
         elapsed = time.monotonic() - t0
         rss = [kib for _, kib in samples]
+        if args.rss_log:
+            with open(args.rss_log, "w") as f:
+                for t, kib in samples:
+                    f.write(f"{t - samples[0][0]:.1f} {kib}\n")
         third = max(1, len(rss) // 3)
         middle = sorted(rss[third:2 * third] or rss)[len(rss[third:2 * third] or rss) // 2]
         last = sorted(rss[2 * third:] or rss)[len(rss[2 * third:] or rss) // 2]
