@@ -143,16 +143,18 @@ def nothing_received(e):
 
 
 async def worker(host, port, stats, rng, stop_at, serial, path="/RPC2"):
-    """One keep-alive connection making calls until the end, one at a time;
-    now and then it closes and reconnects.
+    """One keep-alive connection making calls until `stop_at` (a time, or
+    a function that says whether to go on), one at a time; now and then it
+    closes and reconnects.
 
     Like Python's xmlrpc.client (and RFC 9112, section 9.3.1), a call sent
     on a reused connection that the peer closed before sending any byte of
     the answer is sent again once, on a new connection: the peer closed an
     idle connection as the call went out, and it was never read."""
+    going = stop_at if callable(stop_at) else (lambda: time.monotonic() < stop_at)
     reader = writer = None
     n = 0
-    while time.monotonic() < stop_at:
+    while going():
         reused = writer is not None
         if writer is None:
             reader, writer = await asyncio.open_connection(host, port)
