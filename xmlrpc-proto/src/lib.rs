@@ -2,8 +2,9 @@
 //!
 //! # Design overview
 //!
-//! This crate does no I/O: no sockets, no threads, no clock reads and no
-//! async runtime. It turns bytes into calls and results into bytes, and
+//! This crate does no I/O: no sockets, no threads, no clock reads (save
+//! the opt-in `metrics` feature, which times each call) and no async
+//! runtime. It turns bytes into calls and results into bytes, and
 //! leaves moving those bytes to the caller (the `xmlrpc-tokio`,
 //! `xmlrpc-smol` and `xmlrpc-blocking` crates, or your own event loop).
 //!

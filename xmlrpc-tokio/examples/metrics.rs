@@ -1,9 +1,11 @@
-//! Call metrics as a Prometheus page. xmlrpc-proto times every call it
-//! dispatches into the histogram `rpc.server.call.duration` (seconds) of
-//! the `metrics` facade, labelled `rpc.method`, `rpc.system.name` and, for
-//! a fault, `error.type` and `rpc.xmlrpc.fault_code`. The small recorder
-//! below keeps those histograms and serves them in the Prometheus text
-//! format at `/metrics`, on its own port of the same tokio runtime: no
+//! Call metrics as a Prometheus page. With its `metrics` feature (which
+//! this crate's `metrics` feature turns on, as do its dev-dependencies for
+//! this example), xmlrpc-proto times every call it dispatches into the
+//! histogram `rpc.server.call.duration` (seconds) of the `metrics` facade,
+//! labelled `rpc.method`, `rpc.system.name` and, for a fault, `error.type`
+//! and `rpc.xmlrpc.fault_code`. The small recorder below keeps those
+//! histograms and serves them in the Prometheus text format at `/metrics`,
+//! on its own port of the same tokio runtime: no
 //! exporter crate needed.
 //!
 //! ```sh

@@ -17,7 +17,7 @@
 //! dropped). A `system.multicall` is one call, of method
 //! `system.multicall`.
 //!
-//! With the `metrics` feature (on by default), each call also records
+//! With the opt-in `metrics` feature, each call also records
 //! its duration in seconds (`f64`), from the start of `call` until the
 //! result is known, in the histogram `rpc.server.call.duration` of the
 //! [`metrics`](https://docs.rs/metrics) facade, with labels
@@ -36,8 +36,8 @@
 //! Without a `tracing` subscriber, the span costs a check of the callsite's
 //! interest (plus one allocation for a reply that has to be polled).
 //! Without a `metrics` recorder, the histogram still costs two clock reads
-//! and building its labelled key (one allocation) per call: build without
-//! the `metrics` feature to leave it out. The clock is read only to
+//! and building its labelled key (one allocation) per call, which is why the
+//! feature is off unless asked for. The clock is read only to
 //! measure: nothing the dispatcher decides depends on it.
 //!
 //! The names, for recorders and subscribers that look for them:
