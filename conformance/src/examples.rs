@@ -27,7 +27,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use xmlrpc_proto::call::CallError;
+use xmlrpc_driver::call::CallError;
 use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
 use xmlrpc_proto::soap::SoapService;
 use xmlrpc_proto::{Fault, HttpResponse, MethodCall, RequestHead, Value};

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
-use xmlrpc_proto::driver::{Next, ServerSession};
+use xmlrpc_proto::serve::{Next, ServerSession};
 use xmlrpc_proto::soap::SoapService;
 use xmlrpc_proto::{HttpResponse, ServerConfig, Value};
 

@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use xmlrpc_proto::call::{CallError, TransportErrorKind};
+use xmlrpc_driver::call::{CallError, TransportErrorKind};
+use xmlrpc_driver::{BuildServer, ClientBuilder, Overload, ServerBuilder};
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::driver::{BuildServer, ClientBuilder, Overload, ServerBuilder};
 use xmlrpc_proto::{Fault, Limits, Value};
 
 /// How a test server is set up.

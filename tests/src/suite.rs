@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use xmlrpc_proto::call::TransportErrorKind;
+use xmlrpc_driver::call::TransportErrorKind;
 use xmlrpc_proto::dispatch::Resource;
 use xmlrpc_proto::{Fault, HttpResponse, Limits, Struct, Value};
 

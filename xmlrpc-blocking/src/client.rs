@@ -5,10 +5,8 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{
-    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
-};
+use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call};
 use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, ResponseHead, Url, Value};
 
 /// Bytes read from a socket at a time.
@@ -59,7 +57,7 @@ pub struct RawResponse {
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
 /// (the setters every runtime's client builder shares).
-pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
+pub type ClientBuilder = xmlrpc_driver::ClientBuilder<Client>;
 
 impl BuildClient for Client {
     fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
@@ -238,12 +236,12 @@ fn remaining(deadline: Option<Instant>, cap: Duration) -> Option<Duration> {
 #[cfg(feature = "tls")]
 fn handshake(
     tcp: TcpStream,
-    config: &Arc<xmlrpc_proto::tls::rustls::ClientConfig>,
-    name: &xmlrpc_proto::tls::rustls::pki_types::ServerName<'static>,
+    config: &Arc<xmlrpc_driver::tls::rustls::ClientConfig>,
+    name: &xmlrpc_driver::tls::rustls::pki_types::ServerName<'static>,
     deadline: Option<Instant>,
     connect_timeout: Duration,
 ) -> Result<TlsStream, CallError> {
-    use xmlrpc_proto::tls::rustls;
+    use xmlrpc_driver::tls::rustls;
     let tls = rustls::ClientConnection::new(Arc::clone(config), name.clone())
         .map_err(|e| TransportError::new(TransportErrorKind::Tls, io::Error::other(e)))?;
     let mut stream = rustls::StreamOwned::new(tls, tcp);
@@ -370,8 +368,10 @@ fn round_trip(
 }
 
 #[cfg(feature = "tls")]
-type TlsStream =
-    xmlrpc_proto::tls::rustls::StreamOwned<xmlrpc_proto::tls::rustls::ClientConnection, TcpStream>;
+type TlsStream = xmlrpc_driver::tls::rustls::StreamOwned<
+    xmlrpc_driver::tls::rustls::ClientConnection,
+    TcpStream,
+>;
 
 /// A client socket, plain or TLS.
 #[derive(Debug)]

@@ -67,13 +67,13 @@ mod server;
 pub use block_on::block_on;
 pub use client::{Client, ClientBuilder, RawResponse};
 pub use server::{Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle};
-pub use xmlrpc_proto as proto;
-pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
-pub use xmlrpc_proto::driver::Overload;
-pub use xmlrpc_proto::soap::SoapService;
+pub use xmlrpc_driver::Overload;
+pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]
-pub use xmlrpc_proto::tls;
+pub use xmlrpc_driver::tls;
+pub use xmlrpc_proto as proto;
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
+pub use xmlrpc_proto::soap::SoapService;
 pub use xmlrpc_proto::{
     DateTime, Fault, FromValue, Headers, HttpResponse, IntoValue, Limits, MethodCall, RequestHead,
     ResponseHead, ServerConfig, Struct, Value, xmlrpc,

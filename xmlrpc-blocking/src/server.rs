@@ -8,13 +8,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::driver::{BuildServer, Next, Overload, ServerSession, ServerSettings};
+use xmlrpc_proto::serve::{Next, ServerSession};
 
 use crate::block_on;
 #[cfg(feature = "tls")]
-use xmlrpc_proto::tls::rustls;
+use xmlrpc_driver::tls::rustls;
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -33,7 +34,7 @@ const PROBE: Duration = Duration::from_millis(2);
 /// in the listener's backlog until a connection closes; with
 /// [`Overload::Refuse`], it is accepted, its first request answered
 /// `503 Service Unavailable`, and closed.
-pub type ServerBuilder = xmlrpc_proto::driver::ServerBuilder<Server>;
+pub type ServerBuilder = xmlrpc_driver::ServerBuilder<Server>;
 
 /// The options only the blocking server has: see [`ServerBuilderExt`].
 #[derive(Debug)]

@@ -17,10 +17,10 @@
 //!   [`dispatch::Site`] mounts resources on paths: XML-RPC, SOAP, or any
 //!   [`HttpResponse`] from a handler.
 //! - [`soap`]: the same dispatcher over SOAP 1.1 and 1.2, with its WSDL.
-//! - [`driver`] and [`call`]: what the runtime crates share on top of the
-//!   connections: serving a [`dispatch::Site`] (server sessions, jobs),
-//!   the client and server builders and their settings, idle pools, and
-//!   client call errors.
+//! - [`serve`]: a [`dispatch::Site`] served over a [`ServerConnection`]
+//!   (sessions, jobs, answers): the server half every runtime shares.
+//!   Builders, settings, client pools and call errors are in the
+//!   `xmlrpc-driver` crate.
 //! - [`ServerConnection`] and [`ClientConnection`]: HTTP/1.1 as state
 //!   machines (bytes in, events out, bytes to write, deadlines for the
 //!   caller to enforce), with [`Url`] for the client's target.
@@ -124,13 +124,11 @@
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
-pub mod call;
 mod client;
 pub mod codec;
 mod convert;
 mod datetime;
 pub mod dispatch;
-pub mod driver;
 mod error;
 mod http;
 pub mod json;
@@ -139,12 +137,11 @@ mod request;
 mod response;
 #[cfg(feature = "serde")]
 pub mod serde;
+pub mod serve;
 mod server;
 pub mod soap;
 #[cfg(test)]
 mod tests;
-#[cfg(feature = "rustls")]
-pub mod tls;
 mod url;
 mod value;
 

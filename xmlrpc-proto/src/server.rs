@@ -50,7 +50,7 @@ pub struct ServerConfig {
     /// body (`GET`, `HEAD`, ...) needs no `Content-Length`; `POST`, `PUT`
     /// and `PATCH` still do (`411`). The answer to a `HEAD` request
     /// carries no body. Default `false`; a
-    /// [`ServerSession`](crate::driver::ServerSession) always sets it, to
+    /// [`ServerSession`](crate::serve::ServerSession) always sets it, to
     /// serve each path's resource.
     pub raw_requests: bool,
 }

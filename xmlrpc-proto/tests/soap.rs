@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
-use xmlrpc_proto::driver::ServerSession;
+use xmlrpc_proto::serve::ServerSession;
 use xmlrpc_proto::soap::SoapService;
 use xmlrpc_proto::{HttpResponse, ServerConfig, Struct, Value};
 

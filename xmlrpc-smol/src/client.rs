@@ -9,10 +9,8 @@ use std::time::Instant;
 use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
-use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{
-    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
-};
+use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call};
 use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
 
 use crate::timer::{sleep_until, timeout};
@@ -53,7 +51,7 @@ struct Conn {
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
 /// (the setters every runtime's client builder shares).
-pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
+pub type ClientBuilder = xmlrpc_driver::ClientBuilder<Client>;
 
 impl BuildClient for Client {
     fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {

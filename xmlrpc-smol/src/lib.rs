@@ -74,13 +74,13 @@ pub use server::{
     Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle,
     Spawner,
 };
-pub use xmlrpc_proto as proto;
-pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
-pub use xmlrpc_proto::driver::Overload;
-pub use xmlrpc_proto::soap::SoapService;
+pub use xmlrpc_driver::Overload;
+pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]
-pub use xmlrpc_proto::tls;
+pub use xmlrpc_driver::tls;
+pub use xmlrpc_proto as proto;
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
+pub use xmlrpc_proto::soap::SoapService;
 pub use xmlrpc_proto::{
     DateTime, Fault, FromValue, Headers, HttpResponse, IntoValue, Limits, MethodCall, RequestHead,
     ServerConfig, Struct, Value, xmlrpc,

@@ -14,9 +14,10 @@ use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::lock::{Semaphore, SemaphoreGuardArc};
 use smol::net::{TcpListener, TcpStream};
 use smol::stream::{Stream, StreamExt};
+use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::driver::{BuildServer, Job, Next, Overload, ServerSession, ServerSettings};
+use xmlrpc_proto::serve::{Job, Next, ServerSession};
 
 use crate::timer::{sleep_until, timeout};
 
@@ -122,7 +123,7 @@ impl ShutdownHandle {
 /// Builds a [`Server`]: limits, overload policy, TLS (the setters every
 /// runtime's server builder shares), and the executor
 /// ([`ServerBuilderExt::spawner`]).
-pub type ServerBuilder = xmlrpc_proto::driver::ServerBuilder<Server>;
+pub type ServerBuilder = xmlrpc_driver::ServerBuilder<Server>;
 
 /// The options only smol's server has: see [`ServerBuilderExt`].
 pub struct Options {

@@ -8,10 +8,8 @@ use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_proto::driver::{
-    BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call,
-};
+use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call};
 use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
 
 use crate::server::sleep_until;
@@ -55,7 +53,7 @@ struct Conn {
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
 /// (the setters every runtime's client builder shares).
-pub type ClientBuilder = xmlrpc_proto::driver::ClientBuilder<Client>;
+pub type ClientBuilder = xmlrpc_driver::ClientBuilder<Client>;
 
 impl BuildClient for Client {
     fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {

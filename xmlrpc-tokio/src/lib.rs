@@ -31,7 +31,7 @@
 //! - `gzip`: compressed bodies (the core's `gzip` feature).
 //!
 //! The connection loop of the server, in short (see `server.rs`; the
-//! session is the core's [`driver::ServerSession`](xmlrpc_proto::driver::ServerSession)):
+//! session is the core's [`serve::ServerSession`](xmlrpc_proto::serve::ServerSession)):
 //!
 //! ```text
 //! loop {
@@ -75,13 +75,13 @@ pub mod tower;
 
 pub use client::{Client, ClientBuilder};
 pub use server::{Accept, Server, ServerBuilder, ShutdownHandle};
-pub use xmlrpc_proto as proto;
-pub use xmlrpc_proto::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
-pub use xmlrpc_proto::driver::Overload;
-pub use xmlrpc_proto::soap::SoapService;
+pub use xmlrpc_driver::Overload;
+pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]
-pub use xmlrpc_proto::tls;
+pub use xmlrpc_driver::tls;
+pub use xmlrpc_proto as proto;
+pub use xmlrpc_proto::dispatch::{Dispatcher, Lookup, LookupError, Procedure, Resource, Site};
+pub use xmlrpc_proto::soap::SoapService;
 pub use xmlrpc_proto::{
     DateTime, Fault, FromValue, Headers, HttpResponse, IntoValue, Limits, MethodCall, RequestHead,
     ServerConfig, Struct, Value, xmlrpc,

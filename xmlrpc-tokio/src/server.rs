@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::driver::{BuildServer, Job, Next, Overload, ServerSession, ServerSettings};
+use xmlrpc_proto::serve::{Job, Next, ServerSession};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -88,7 +89,7 @@ impl ShutdownHandle {
 
 /// Builds a [`Server`]: limits, overload policy, TLS (the setters every
 /// runtime's server builder shares).
-pub type ServerBuilder = xmlrpc_proto::driver::ServerBuilder<Server>;
+pub type ServerBuilder = xmlrpc_driver::ServerBuilder<Server>;
 
 impl BuildServer for Server {
     type Options = ();
@@ -117,7 +118,7 @@ impl BuildServer for Server {
 ///
 /// Each connection is driven by the core's
 /// [`ServerConnection`](xmlrpc_proto::ServerConnection) through a
-/// [`ServerSession`](xmlrpc_proto::driver::ServerSession): keep-alive,
+/// [`ServerSession`](xmlrpc_proto::serve::ServerSession): keep-alive,
 /// pipelining, limits and deadlines are the core's; this type adds
 /// sockets, tokio timers, a limit on open
 /// connections and on calls in flight, and graceful shutdown.

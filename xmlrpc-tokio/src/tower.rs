@@ -29,7 +29,7 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
-use xmlrpc_proto::driver::Job;
+use xmlrpc_proto::serve::Job;
 use xmlrpc_proto::{HttpResponse, Limits, RequestHead, Version};
 
 /// An XML-RPC resource, or a whole [`Site`], as a

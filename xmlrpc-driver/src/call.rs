@@ -4,13 +4,13 @@
 use std::fmt;
 use std::io;
 
-use crate::{ConversionError, Fault, IntoValue, ProtocolError, SendError, UrlError, Value};
+use xmlrpc_proto::{ConversionError, Fault, IntoValue, ProtocolError, SendError, UrlError, Value};
 
 /// The positional parameters of a call: a `Vec<Value>`, `()` for none, or
 /// a tuple of up to 8 values of any [`IntoValue`] types.
 ///
 /// ```
-/// use xmlrpc_proto::call::IntoParams;
+/// use xmlrpc_driver::call::IntoParams;
 /// use xmlrpc_proto::Value;
 ///
 /// assert_eq!((1, "two").into_params().unwrap(), [Value::Int(1), Value::from("two")]);
@@ -74,7 +74,7 @@ tuple_params!(A B C D E F G H);
 /// peer.
 ///
 /// ```
-/// use xmlrpc_proto::call::CallError;
+/// use xmlrpc_driver::call::CallError;
 /// use xmlrpc_proto::Fault;
 ///
 /// let e = CallError::Fault(Fault::new(4, "Too many parameters."));

@@ -19,7 +19,7 @@
 //! ```
 //! use std::time::Instant;
 //! use xmlrpc_proto::dispatch::{Dispatcher, Site};
-//! use xmlrpc_proto::driver::{Step, handle_event};
+//! use xmlrpc_proto::serve::{Step, handle_event};
 //! use xmlrpc_proto::{ServerConfig, ServerConnection};
 //!
 //! let mut d = Dispatcher::new();

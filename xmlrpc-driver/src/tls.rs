@@ -14,16 +14,15 @@
 //!   from a URL's host.
 //!
 //! Every configuration uses the `ring` crypto provider and offers the ALPN
-//! protocol `http/1.1`. Like the rest of this crate, nothing here opens a
-//! socket; the only reads are of the system's certificate store, when
+//! protocol `http/1.1`. Nothing here opens a socket; the only reads are of the system's certificate store, when
 //! [`RootSource::Native`] or [`RootSource::BundledAndNative`] asks for it.
 //!
 //! ```
-//! use xmlrpc_proto::tls::{ClientTlsConfig, RootSource};
+//! use xmlrpc_driver::tls::{ClientTlsConfig, RootSource};
 //!
 //! let config = ClientTlsConfig::new().roots(RootSource::Bundled).build()?;
 //! assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
-//! # Ok::<(), xmlrpc_proto::tls::TlsError>(())
+//! # Ok::<(), xmlrpc_driver::tls::TlsError>(())
 //! ```
 
 use std::fmt;
@@ -89,7 +88,7 @@ pub enum RootSource {
 /// [`build`](Self::build) once and share the result between connections.
 ///
 /// ```
-/// use xmlrpc_proto::tls::{ClientTlsConfig, RootSource};
+/// use xmlrpc_driver::tls::{ClientTlsConfig, RootSource};
 ///
 /// // Trust exactly one self-signed server.
 /// let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()])?;
@@ -225,7 +224,7 @@ impl ClientTlsConfig {
 ///
 /// ```
 /// let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()])?;
-/// let config = xmlrpc_proto::tls::server_config(
+/// let config = xmlrpc_driver::tls::server_config(
 ///     cert.cert.pem().as_bytes(),
 ///     cert.signing_key.serialize_pem().as_bytes(),
 /// )?;
@@ -285,7 +284,7 @@ pub fn private_key_from_pem(pem: &[u8]) -> Result<PrivateKeyDer<'static>, TlsErr
 /// or an IP address (IPv6 with or without its URL brackets).
 ///
 /// ```
-/// use xmlrpc_proto::tls::server_name;
+/// use xmlrpc_driver::tls::server_name;
 ///
 /// assert!(server_name("example.com").is_ok());
 /// assert!(server_name("[::1]").is_ok());

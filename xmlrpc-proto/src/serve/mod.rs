@@ -1,7 +1,7 @@
-//! Pieces that every runtime's driver loop shares, so that each runtime
-//! crate only moves bytes, arms timers and runs futures.
+//! Serving a [`Site`](crate::dispatch::Site) over a
+//! [`ServerConnection`](crate::ServerConnection): the server half that
+//! every runtime shares, without I/O.
 //!
-//! Server side:
 //! - [`ServerSession`]: one server connection: a [`ServerConnection`](crate::ServerConnection)
 //!   serving a [`Site`](crate::dispatch::Site), with the bookkeeping of graceful shutdown and of
 //!   connections refused over a limit. It says what to do next
@@ -10,19 +10,9 @@
 //!   [`ServerConnection`](crate::ServerConnection) answered, or a call to run; [`Job::from_body`]
 //!   and [`Answer::into_body`] for runtimes that get bodies some other way
 //!   (a `tower` service).
-//! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
-//!   server (limits, overload policy, TLS), set once for every runtime;
-//!   each runtime implements [`BuildServer`].
 //!
-//! Client side:
-//! - [`ClientBuilder`], [`ClientSettings`]: the options of a client
-//!   (headers, authentication, timeouts, TLS roots, keep-alive pool), set
-//!   once for every runtime, and how they become a [`ClientConfig`](crate::ClientConfig) for a
-//!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
-//! - [`ClientCore`]: what a client holds (its prepared settings, timeouts
-//!   and an [`IdlePool`] of kept-alive connections); [`method_call`].
-//! - [`Exchange`]: one request on a client connection, and [`Failure`]:
-//!   whether a failed request may be sent again on a fresh connection.
+//! The builders, settings and client pieces the runtime crates share live
+//! in the `xmlrpc-driver` crate.
 //!
 //! A blocking server's connection loop, in full (the runtime crates add
 //! socket timeouts, thread pools and shutdown signals):
@@ -32,7 +22,7 @@
 //! use std::sync::Arc;
 //! use std::time::Instant;
 //! use xmlrpc_proto::dispatch::{Dispatcher, Site};
-//! use xmlrpc_proto::driver::{Next, ServerSession};
+//! use xmlrpc_proto::serve::{Next, ServerSession};
 //! use xmlrpc_proto::ServerConfig;
 //!
 //! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -82,13 +72,8 @@
 //! # }
 //! ```
 
-mod client;
 mod job;
-mod server;
+mod session;
 
-pub use client::{
-    BuildClient, ClientBuilder, ClientCore, ClientSettings, Exchange, Failure, IdlePool,
-    PreparedClient, method_call,
-};
 pub use job::{Answer, CONTENT_TYPE, Job, Running, Step, handle_event};
-pub use server::{BuildServer, Next, Overload, ServerBuilder, ServerSession, ServerSettings};
+pub use session::{Next, ServerSession};

@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::call::{CallError, IntoParams};
-use crate::{
+use xmlrpc_proto::{
     ClientConfig, ClientConnection, ClientEvent, Fault, Limits, MethodCall, ProtocolError,
     ResponseHead, Url, Value,
 };
@@ -18,7 +18,7 @@ use crate::{
 ///
 /// ```
 /// use std::time::Duration;
-/// use xmlrpc_proto::driver::ClientSettings;
+/// use xmlrpc_driver::ClientSettings;
 ///
 /// let mut settings = ClientSettings::default();
 /// settings.headers.push(("X-Trace".into(), "1".into()));
@@ -247,8 +247,8 @@ pub trait BuildClient: Sized {
 ///
 /// ```
 /// use std::time::Duration;
-/// use xmlrpc_proto::call::CallError;
-/// use xmlrpc_proto::driver::{BuildClient, ClientBuilder, ClientSettings};
+/// use xmlrpc_driver::call::CallError;
+/// use xmlrpc_driver::{BuildClient, ClientBuilder, ClientSettings};
 ///
 /// /// A stand-in for a runtime's client.
 /// struct Settings(ClientSettings);
@@ -686,7 +686,7 @@ mod tests {
 
     #[test]
     fn prepared_client_keeps_raw_bodies_when_asked() {
-        use crate::{ClientConnection, ClientEvent, MethodCall};
+        use xmlrpc_proto::{ClientConnection, ClientEvent, MethodCall};
         let settings = ClientSettings {
             keep_body: true,
             ..ClientSettings::default()
@@ -709,14 +709,14 @@ mod tests {
         let Ok(Some(ClientEvent::Response { result, .. })) = conn.poll_event() else {
             panic!("a complete response")
         };
-        assert_eq!(result, Ok(crate::Value::Int(5)));
+        assert_eq!(result, Ok(xmlrpc_proto::Value::Int(5)));
         assert_eq!(conn.take_body().as_deref(), Some(body.as_bytes()));
         assert_eq!(conn.take_body(), None);
     }
 
     #[test]
     fn exchange_classifies_failures() {
-        use crate::{ClientConnection, MethodCall};
+        use xmlrpc_proto::{ClientConnection, MethodCall};
         let prepared = ClientSettings::default()
             .prepare("http://h/RPC2")
             .expect("valid URL");
@@ -775,7 +775,7 @@ mod tests {
             .expect("no failure")
             .expect("complete");
         assert_eq!(head.status, 200);
-        assert_eq!(result, Ok(crate::Value::Int(5)));
+        assert_eq!(result, Ok(xmlrpc_proto::Value::Int(5)));
     }
 
     #[test]

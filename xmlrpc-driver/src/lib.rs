@@ -1,0 +1,38 @@
+//! What the XML-RPC runtime crates (`xmlrpc-tokio`, `xmlrpc-smol`,
+//! `xmlrpc-blocking`) share, so that each of them only moves bytes, arms
+//! timers and runs futures.
+//!
+//! The protocol itself (values, the XML codec, HTTP/1.1 as state machines,
+//! the dispatcher, serving a site) is the sans-IO core,
+//! [`xmlrpc_proto`]. This crate adds what a client and a server need
+//! around it, still without sockets or an async runtime:
+//!
+//! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
+//!   server (limits, overload policy, TLS), set once for every runtime;
+//!   each runtime implements [`BuildServer`].
+//! - [`ClientBuilder`], [`ClientSettings`]: the options of a client
+//!   (headers, authentication, timeouts, TLS roots, keep-alive pool), and
+//!   how they become a [`ClientConfig`](xmlrpc_proto::ClientConfig) for a
+//!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
+//! - [`ClientCore`]: what a client holds (its prepared settings, timeouts
+//!   and an [`IdlePool`] of kept-alive connections); [`method_call`].
+//! - [`Exchange`]: one request on a client connection, and [`Failure`]:
+//!   whether a failed request may be sent again on a fresh connection.
+//! - [`call`]: the errors of a client call ([`call::CallError`]: a fault,
+//!   an HTTP error, a transport error...).
+//! - [`tls`] (feature `rustls`): the rustls configurations of clients and
+//!   servers, with bundled and system roots. Reading the system's
+//!   certificate store and PEM files is the only I/O here.
+#![forbid(unsafe_code)]
+
+pub mod call;
+mod client;
+mod server;
+#[cfg(feature = "rustls")]
+pub mod tls;
+
+pub use client::{
+    BuildClient, ClientBuilder, ClientCore, ClientSettings, Exchange, Failure, IdlePool,
+    PreparedClient, method_call,
+};
+pub use server::{BuildServer, Overload, ServerBuilder, ServerSettings};
