@@ -20,7 +20,7 @@ use xmlrpc_proto::{Fault, HttpResponse, Limits, Struct, Value};
 use crate::harness::{ClientOptions, Harness, Outcome, ServerGuard, ServerOptions, TestClient};
 use crate::python::{PyOutcome, PythonServer, python_calls};
 use crate::support::{
-    CountingProxy, Gate, SilentServer, every_value, post, raw_exchange, test_certificate,
+    CountingProxy, Gate, SilentServer, TlsPeer, every_value, post, raw_exchange, test_certificate,
     test_site, wait_until,
 };
 
@@ -42,7 +42,8 @@ macro_rules! runtime_suite {
                 multicall_and_introspection, python_client_calls_server,
                 python_client_over_https, client_calls_python_server,
                 deadlines_close_slow_and_idle_peers, shutdown_closes_idle_connections,
-                https_ca_file_and_explicit_basic_auth, soap_and_other_resources
+                https_ca_file_and_explicit_basic_auth, soap_and_other_resources,
+                early_answer_after_a_failed_write, tls_end_without_close_notify
             );
         }
     };
@@ -624,6 +625,72 @@ pub fn large_call<S: Harness, C: Harness>() {
     let c = client::<C>(&srv.url("/RPC2"), &o);
     let big = "x".repeat(10_000_000);
     assert_eq!(c.call("echo", vec![s(&big)]).value(), s(&big));
+}
+
+/// A server that answers before it has read the whole request (a `413`
+/// for a body over its limit) and closes: the client's write fails, and
+/// the answer it reads on for is the report, on every runtime.
+pub fn early_answer_after_a_failed_write<S: Harness, C: Harness>() {
+    let big = "x".repeat(16 * 1024 * 1024);
+    // Our server, with a small body limit.
+    let mut limits = Limits::default();
+    limits.max_body_bytes = 64 * 1024;
+    let (srv, _) = server_with::<S>(&ServerOptions {
+        limits: Some(limits),
+        ..ServerOptions::default()
+    });
+    let c = client::<C>(&srv.url("/RPC2"), &ClientOptions::default());
+    assert_eq!(c.call("echo", vec![s(&big)]), Outcome::Http(413));
+    // Still serving, on a new connection.
+    assert_eq!(c.call("echo", vec![s("x")]).value(), s("x"));
+    // A bare peer that answers the head and closes at once, with most of
+    // the body unread (its socket is reset).
+    let peer = SilentServer::answering(Some(
+        b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            .to_vec(),
+    ));
+    let c = client::<C>(
+        &format!("http://{}/RPC2", peer.addr),
+        &ClientOptions::default(),
+    );
+    assert_eq!(c.call("echo", vec![s(&big)]), Outcome::Http(413));
+}
+
+/// A TLS peer that closes without `close_notify`: the end of the stream is
+/// judged by the HTTP framing on every runtime. An answer framed by the
+/// end of the connection is complete; one cut short of its
+/// `Content-Length` is a protocol error.
+pub fn tls_end_without_close_notify<S: Harness, C: Harness>() {
+    let (cert, key) = test_certificate();
+    let body = "<?xml version=\"1.0\"?><methodResponse><params><param>\
+        <value><int>5</int></value></param></params></methodResponse>";
+    let trusting = ClientOptions {
+        root_pem: Some(cert.clone()),
+        call_timeout: Some(WAIT),
+        ..ClientOptions::default()
+    };
+    let framed_by_close = format!("HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n{body}");
+    let peer = TlsPeer::answering(&cert, &key, framed_by_close.into_bytes());
+    let c = client::<C>(
+        &format!("https://127.0.0.1:{}/RPC2", peer.addr.port()),
+        &trusting,
+    );
+    assert_eq!(
+        c.call("add", vec![Value::Int(2), Value::Int(3)]),
+        Outcome::Value(Value::Int(5))
+    );
+    let cut = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{}",
+        body.len() + 10,
+        body
+    );
+    let peer = TlsPeer::answering(&cert, &key, cut.into_bytes());
+    let c = client::<C>(
+        &format!("https://127.0.0.1:{}/RPC2", peer.addr.port()),
+        &trusting,
+    );
+    let out = c.call("add", vec![Value::Int(2), Value::Int(3)]);
+    assert!(matches!(out, Outcome::Protocol(_)), "{out:?}");
 }
 
 /// `system.multicall` and introspection over the wire.

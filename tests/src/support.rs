@@ -363,3 +363,89 @@ fn pipe(from: &TcpStream, to: &TcpStream) {
         let _ = to.shutdown(Shutdown::Write);
     });
 }
+
+/// An HTTPS peer (rustls, the given PEM certificate and key) that reads
+/// each whole request (head and `Content-Length` body), writes `reply`,
+/// and closes the TCP connection without TLS `close_notify`. Stops
+/// accepting when dropped.
+#[derive(Debug)]
+pub struct TlsPeer {
+    /// Its address.
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl TlsPeer {
+    /// Starts it.
+    ///
+    /// # Panics
+    ///
+    /// When no port can be bound or the certificate is unusable.
+    #[must_use]
+    pub fn answering(cert_pem: &str, key_pem: &str, reply: Vec<u8>) -> Self {
+        use xmlrpc_driver::tls::rustls;
+        let config = xmlrpc_driver::tls::server_config(cert_pem.as_bytes(), key_pem.as_bytes())
+            .expect("test certificate");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        thread::spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                let Ok((tcp, _)) = listener.accept() else {
+                    thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                let _ = tcp.set_nonblocking(false);
+                let _ = tcp.set_read_timeout(Some(Duration::from_secs(5)));
+                let Ok(tls) = rustls::ServerConnection::new(Arc::clone(&config)) else {
+                    continue;
+                };
+                let mut stream = rustls::StreamOwned::new(tls, tcp);
+                if read_request(&mut stream).is_some() {
+                    let _ = stream.write_all(&reply);
+                    let _ = stream.flush();
+                }
+                // Dropped without `send_close_notify`: the TCP connection
+                // just closes.
+            }
+        });
+        Self { addr, stop }
+    }
+}
+
+impl Drop for TlsPeer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Reads one whole request from `io`: its head, then as many bytes as its
+/// `Content-Length` says. `None` when the peer goes away first.
+fn read_request(io: &mut impl Read) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match io.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        match io.read(&mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+        }
+    }
+    Some(data)
+}

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call};
+use xmlrpc_driver::{
+    Attempt, BuildClient, ClientCore, ClientSettings, Exchange, Failure, Settled, method_call,
+};
 use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, ResponseHead, Url, Value};
 
 /// Bytes read from a socket at a time.
@@ -40,6 +42,8 @@ pub struct Client {
 struct Conn {
     stream: Stream,
     proto: ClientConnection,
+    /// The last exchange left it able to carry a next call.
+    reusable: bool,
 }
 
 /// A complete answer: the HTTP head, the `methodResponse` body exactly as
@@ -129,64 +133,40 @@ impl Client {
     ///
     /// As [`call`](Self::call), except for faults.
     pub fn call_raw(&self, call: &MethodCall) -> Result<RawResponse, CallError> {
-        let deadline = self
-            .inner
-            .call_timeout()
-            .and_then(|t| Instant::now().checked_add(t));
-        while let Some(mut conn) = self.take_idle() {
-            match round_trip(&mut conn, call, deadline) {
-                Ok(response) => {
-                    self.put_back(conn);
-                    return Ok(response);
-                }
-                Err(Failure::Stale(e)) => {
-                    tracing::debug!(error = %e, "kept-alive connection was closed; retrying");
-                }
-                Err(Failure::Fatal(e)) => {
-                    // Kept only if the failure left it usable (an HTTP
-                    // error status with a complete body).
-                    self.put_back(conn);
-                    return Err(e);
-                }
+        let inner = &self.inner;
+        let mut plan = inner.plan(Instant::now());
+        loop {
+            let mut conn = match plan.next(Instant::now(), || inner.take_idle(Instant::now()))? {
+                Attempt::Reuse(conn) => conn,
+                Attempt::Connect(limit) => self.connect(limit)?,
+            };
+            let outcome = round_trip(&mut conn, call, plan.deadline());
+            if conn.reusable {
+                inner.put_idle(conn, Instant::now());
             }
-        }
-        let mut conn = self.connect(deadline)?;
-        match round_trip(&mut conn, call, deadline) {
-            Ok(response) => {
-                self.put_back(conn);
-                Ok(response)
-            }
-            Err(Failure::Stale(e) | Failure::Fatal(e)) => {
-                self.put_back(conn);
-                Err(e)
+            match plan.settle(outcome) {
+                Settled::Retry => {}
+                Settled::Done(result) => return result,
             }
         }
     }
 
-    fn take_idle(&self) -> Option<Conn> {
-        self.inner.take_idle(Instant::now())
-    }
-
-    /// Keeps `conn` for a later call if it can carry one.
-    fn put_back(&self, conn: Conn) {
-        if conn.proto.can_reuse() {
-            self.inner.put_idle(conn, Instant::now());
-        }
-    }
-
-    fn connect(&self, deadline: Option<Instant>) -> Result<Conn, CallError> {
+    /// A new connection, TLS handshake included, within `limit`.
+    fn connect(&self, limit: Duration) -> Result<Conn, CallError> {
         let inner = &self.inner;
         let url = inner.url();
+        let deadline = Instant::now().checked_add(limit);
         let addrs = (url.host(), url.port())
             .to_socket_addrs()
             .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
         let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
         let mut tcp = None;
         for addr in addrs {
-            let Some(limit) = remaining(deadline, inner.connect_timeout()) else {
-                return Err(TransportError::timeout("call").into());
+            let Some(left) = remaining(deadline) else {
+                last = io::ErrorKind::TimedOut.into();
+                break;
             };
-            match TcpStream::connect_timeout(&addr, limit) {
+            match TcpStream::connect_timeout(&addr, left) {
                 Ok(s) => {
                     tcp = Some(s);
                     break;
@@ -195,65 +175,71 @@ impl Client {
             }
         }
         let Some(tcp) = tcp else {
-            let kind = if matches!(
+            if matches!(
                 last.kind(),
                 io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
             ) {
-                TransportErrorKind::Timeout
-            } else {
-                TransportErrorKind::Connect
-            };
-            return Err(TransportError::new(kind, last).into());
+                return Err(TransportError::timeout("connect").into());
+            }
+            return Err(TransportError::new(TransportErrorKind::Connect, last).into());
         };
         let _ = tcp.set_nodelay(true);
         #[cfg(feature = "tls")]
         if let Some((config, name)) = &inner.prepared().tls {
-            let stream = handshake(tcp, config, name, deadline, inner.connect_timeout())?;
+            let stream = handshake(tcp, config, name, deadline)?;
             return Ok(Conn {
                 stream: Stream::Tls(Box::new(stream)),
                 proto: inner.connection(),
+                reusable: false,
             });
         }
         Ok(Conn {
             stream: Stream::Plain(tcp),
             proto: inner.connection(),
+            reusable: false,
         })
     }
 }
 
-/// The time left before `deadline`, at most `cap`; `None` once it passed.
-fn remaining(deadline: Option<Instant>, cap: Duration) -> Option<Duration> {
+/// The time left before `deadline` (none: no bound); `None` once it
+/// passed.
+fn remaining(deadline: Option<Instant>) -> Option<Duration> {
     match deadline {
-        None => Some(cap),
-        Some(d) => {
-            let left = d.checked_duration_since(Instant::now())?;
-            (!left.is_zero()).then(|| left.min(cap))
-        }
+        None => Some(Duration::MAX),
+        Some(d) => d
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero()),
     }
 }
 
-/// The TLS handshake on `tcp`, within the connect timeout.
+/// A socket timeout until `deadline` (none: block), never zero.
+fn socket_timeout(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|d| {
+        d.saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1))
+    })
+}
+
+/// The TLS handshake on `tcp`, before `deadline`.
 #[cfg(feature = "tls")]
 fn handshake(
     tcp: TcpStream,
     config: &Arc<xmlrpc_driver::tls::rustls::ClientConfig>,
     name: &xmlrpc_driver::tls::rustls::pki_types::ServerName<'static>,
     deadline: Option<Instant>,
-    connect_timeout: Duration,
 ) -> Result<TlsStream, CallError> {
     use xmlrpc_driver::tls::rustls;
     let tls = rustls::ClientConnection::new(Arc::clone(config), name.clone())
         .map_err(|e| TransportError::new(TransportErrorKind::Tls, io::Error::other(e)))?;
     let mut stream = rustls::StreamOwned::new(tls, tcp);
-    let started = Instant::now();
     while stream.conn.is_handshaking() {
-        let cap = connect_timeout.saturating_sub(started.elapsed());
-        let Some(left) = remaining(deadline, cap).filter(|d| !d.is_zero()) else {
+        if remaining(deadline).is_none() {
             return Err(TransportError::timeout("TLS handshake").into());
-        };
+        }
         let io_err = |e: io::Error| TransportError::new(TransportErrorKind::Io, e);
-        stream.sock.set_read_timeout(Some(left)).map_err(io_err)?;
-        stream.sock.set_write_timeout(Some(left)).map_err(io_err)?;
+        let limit = socket_timeout(deadline);
+        stream.sock.set_read_timeout(limit).map_err(io_err)?;
+        stream.sock.set_write_timeout(limit).map_err(io_err)?;
         if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
             let kind = match e.kind() {
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
@@ -266,105 +252,43 @@ fn handshake(
     Ok(stream)
 }
 
-/// Sends `call` on `conn` and reads its answer, before `deadline`.
+/// Sends `call` on `conn` and reads its answer; the exchange judges every
+/// read, write and timeout, and its deadlines become socket timeouts.
 fn round_trip(
     conn: &mut Conn,
     call: &MethodCall,
     deadline: Option<Instant>,
 ) -> Result<RawResponse, Failure> {
-    let io_failure = |received: bool, e: io::Error| {
-        let timed_out = matches!(
-            e.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        );
-        let e = if timed_out {
-            CallError::from(TransportError::timeout("call"))
-        } else {
-            CallError::from(TransportError::new(TransportErrorKind::Io, e))
-        };
-        if received || timed_out {
-            Failure::Fatal(e)
-        } else {
-            Failure::Stale(e)
-        }
-    };
-    let mut exchange = Exchange::start(&mut conn.proto, call)?;
-    let timeout = || Failure::Fatal(TransportError::timeout("call").into());
-    // Writes: bounded by the call deadline only.
-    let write_limit = match deadline {
-        None => None,
-        Some(_) => Some(remaining(deadline, Duration::MAX).ok_or_else(timeout)?),
-    };
-    conn.stream
-        .tcp()
-        .set_write_timeout(write_limit)
-        .map_err(|e| io_failure(exchange.received(), e))?;
-    while let Some(out) = conn.proto.poll_transmit() {
-        match conn.stream.write(out) {
-            Ok(0) => {
-                return Err(io_failure(
-                    exchange.received(),
-                    io::ErrorKind::WriteZero.into(),
-                ));
-            }
-            Ok(n) => conn.proto.advance_transmit(n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io_failure(exchange.received(), e)),
-        }
-    }
-    conn.stream
-        .flush()
-        .map_err(|e| io_failure(exchange.received(), e))?;
+    let mut ex = Exchange::start(&mut conn.proto, call, deadline)?;
     let mut buf = vec![0; READ_BUFFER];
-    loop {
-        if let Some((head, result)) = exchange.poll_response(&mut conn.proto)? {
-            let body = conn.proto.take_body().unwrap_or_default();
-            return Ok(RawResponse { head, body, result });
-        }
-        let now = Instant::now();
-        let proto_deadline = conn.proto.poll_timeout();
-        if proto_deadline.is_some_and(|d| d <= now) {
-            conn.proto.handle_timeout(now);
+    let outcome = loop {
+        let limit = socket_timeout(ex.poll_timeout(&conn.proto));
+        if let Some(out) = ex.poll_transmit(&mut conn.proto) {
+            let stream = &mut conn.stream;
+            let r = (stream.tcp().set_write_timeout(limit)).and_then(|()| stream.write(out));
+            ex.handle_write(&mut conn.proto, r, Instant::now());
             continue;
         }
-        let until = match (deadline, proto_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let read_limit = match until {
-            None => None,
-            Some(u) => match u.checked_duration_since(now).filter(|d| !d.is_zero()) {
-                Some(d) => Some(d),
-                None if deadline.is_some_and(|d| d <= now) => return Err(timeout()),
-                None => Some(Duration::from_millis(1)),
-            },
-        };
-        conn.stream
-            .tcp()
-            .set_read_timeout(read_limit)
-            .map_err(|e| io_failure(exchange.received(), e))?;
-        match conn.stream.read(&mut buf) {
-            Ok(0) => conn.proto.handle_eof(),
-            Ok(n) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                let now = Instant::now();
-                if deadline.is_some_and(|d| d <= now) {
-                    return Err(timeout());
-                }
-                conn.proto.handle_timeout(now);
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // A TLS peer that closes without `close_notify`: the end of the
-            // stream, judged by the framing as any other.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => conn.proto.handle_eof(),
-            Err(e) => return Err(io_failure(exchange.received(), e)),
+        if ex.wants_flush(&mut conn.proto) {
+            let stream = &mut conn.stream;
+            let r = (stream.tcp().set_write_timeout(limit)).and_then(|()| stream.flush());
+            ex.handle_flush(&mut conn.proto, r, Instant::now());
+            continue;
         }
-    }
+        match ex.poll_response(&mut conn.proto) {
+            Ok(None) => {}
+            Ok(Some((head, result))) => {
+                let body = conn.proto.take_body().unwrap_or_default();
+                break Ok(RawResponse { head, body, result });
+            }
+            Err(failure) => break Err(failure),
+        }
+        let stream = &mut conn.stream;
+        let r = (stream.tcp().set_read_timeout(limit)).and_then(|()| stream.read(&mut buf));
+        ex.handle_read(&mut conn.proto, r, &mut buf, Instant::now());
+    };
+    conn.reusable = ex.reusable(&conn.proto);
+    outcome
 }
 
 #[cfg(feature = "tls")]

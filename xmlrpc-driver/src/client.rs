@@ -8,10 +8,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::call::{CallError, IntoParams};
-use xmlrpc_proto::{
-    ClientConfig, ClientConnection, ClientEvent, Fault, Limits, MethodCall, ProtocolError,
-    ResponseHead, Url, Value,
-};
+use crate::exchange::Plan;
+use xmlrpc_proto::{ClientConfig, ClientConnection, Limits, MethodCall, Url};
 
 /// The options of a client, shared by every runtime's client builder, and
 /// how they become a [`ClientConfig`] (and a TLS configuration) for a URL.
@@ -504,9 +502,17 @@ impl<C> ClientCore<C> {
     }
 
     /// Keeps `conn`, idle from `now`, for a later call (the caller checks
-    /// that it can carry one: [`ClientConnection::can_reuse`]).
+    /// that it can carry one: [`Exchange::reusable`](crate::Exchange::reusable)).
     pub fn put_idle(&self, conn: C, now: Instant) {
         self.pool().put(conn, now);
+    }
+
+    /// The plan of a call starting at `now`: its deadline (from the call
+    /// timeout), kept-alive connections first, then a fresh one.
+    #[must_use]
+    pub fn plan(&self, now: Instant) -> Plan {
+        let deadline = self.call_timeout.and_then(|t| now.checked_add(t));
+        Plan::new(deadline, self.connect_timeout)
     }
 }
 
@@ -521,147 +527,6 @@ pub fn method_call(method: &str, params: impl IntoParams) -> Result<MethodCall, 
         .into_params()
         .map_err(|e| CallError::InvalidCall(format!("parameter: {e}")))?;
     Ok(MethodCall::new(method, params))
-}
-
-/// One request on a client connection, as a runtime's read loop drives
-/// it: [`start`](Self::start) queues the call; the runtime writes what
-/// the connection has to send, feeds what it reads through
-/// [`handle_data`](Self::handle_data), and asks
-/// [`poll_response`](Self::poll_response) after each step. It tells a
-/// failure that a fresh connection may retry ([`Failure::Stale`]: the
-/// server had closed a kept-alive connection before any byte of an
-/// answer) from the others.
-///
-/// A failed write ends the sending, not the call
-/// ([`write_failed`](Self::write_failed)): the server may have answered
-/// early (a `413` for a body over its limit) and closed, and that answer
-/// is the better report.
-#[derive(Debug)]
-pub struct Exchange {
-    received: bool,
-    write_error: Option<std::io::Error>,
-}
-
-impl Exchange {
-    /// Queues `call` on `conn`.
-    ///
-    /// # Errors
-    ///
-    /// [`Failure::Fatal`] when the call cannot be sent (see
-    /// [`ClientConnection::send_call`]).
-    pub fn start(conn: &mut ClientConnection, call: &MethodCall) -> Result<Self, Failure> {
-        conn.send_call(call).map_err(|e| Failure::Fatal(e.into()))?;
-        Ok(Self {
-            received: false,
-            write_error: None,
-        })
-    }
-
-    /// Bytes of the answer received at `now`.
-    pub fn handle_data(&mut self, conn: &mut ClientConnection, data: &[u8], now: Instant) {
-        self.received = true;
-        conn.handle_data(data, now);
-    }
-
-    /// Whether any byte of the answer has arrived.
-    #[must_use]
-    pub fn received(&self) -> bool {
-        self.received
-    }
-
-    /// Whether the request is still being written (no write failed).
-    #[must_use]
-    pub fn is_sending(&self) -> bool {
-        self.write_error.is_none()
-    }
-
-    /// A write failed with `e`: stop writing, and read on for an early
-    /// answer. The connection must not be reused.
-    pub fn write_failed(&mut self, e: std::io::Error) {
-        self.write_error = Some(e);
-    }
-
-    /// A read failed with `e` (or a write, for a runtime that stops at
-    /// once): the failure to report, preferring an earlier write error.
-    #[must_use]
-    pub fn io_failure(&mut self, e: std::io::Error) -> Failure {
-        Failure::io(self.received, self.write_error.take().unwrap_or(e))
-    }
-
-    /// The answer once it is complete; `Ok(None)` while more must be read.
-    ///
-    /// # Errors
-    ///
-    /// [`Failure::Stale`] when the connection closed before any byte of
-    /// an answer; [`Failure::Fatal`] for the other protocol errors, and
-    /// the earlier write error, if any, when no answer can come.
-    #[allow(clippy::type_complexity)]
-    pub fn poll_response(
-        &mut self,
-        conn: &mut ClientConnection,
-    ) -> Result<Option<(ResponseHead, Result<Value, Fault>)>, Failure> {
-        match conn.poll_event() {
-            Ok(Some(ClientEvent::Response { head, result })) => return Ok(Some((head, result))),
-            Ok(_) => {}
-            Err(ProtocolError::ClosedBeforeResponse) => {
-                return Err(match self.write_error.take() {
-                    Some(e) => Failure::io(self.received, e),
-                    None => Failure::Stale(ProtocolError::ClosedBeforeResponse.into()),
-                });
-            }
-            Err(e) => return Err(Failure::Fatal(e.into())),
-        }
-        if !conn.wants_read() {
-            return Err(match self.write_error.take() {
-                Some(e) => Failure::io(self.received, e),
-                None => Failure::Fatal(ProtocolError::UnexpectedEof.into()),
-            });
-        }
-        Ok(None)
-    }
-}
-
-/// Why one request on one connection failed, and whether a fresh
-/// connection may send it again.
-#[derive(Debug)]
-pub enum Failure {
-    /// The connection was found closed before any byte of an answer: a
-    /// kept-alive connection that the server had dropped. The call may be
-    /// sent again on a new connection.
-    Stale(CallError),
-    /// Anything else: report it.
-    Fatal(CallError),
-}
-
-impl Failure {
-    /// A failed read or write: stale unless some of the answer had
-    /// `received` already.
-    #[must_use]
-    pub fn io(received: bool, e: std::io::Error) -> Self {
-        let e = CallError::from(crate::call::TransportError::new(
-            crate::call::TransportErrorKind::Io,
-            e,
-        ));
-        if received {
-            Self::Fatal(e)
-        } else {
-            Self::Stale(e)
-        }
-    }
-
-    /// The error, whatever the kind.
-    #[must_use]
-    pub fn into_error(self) -> CallError {
-        match self {
-            Self::Stale(e) | Self::Fatal(e) => e,
-        }
-    }
-}
-
-impl From<CallError> for Failure {
-    fn from(e: CallError) -> Self {
-        Self::Fatal(e)
-    }
 }
 
 #[cfg(test)]
@@ -712,70 +577,6 @@ mod tests {
         assert_eq!(result, Ok(xmlrpc_proto::Value::Int(5)));
         assert_eq!(conn.take_body().as_deref(), Some(body.as_bytes()));
         assert_eq!(conn.take_body(), None);
-    }
-
-    #[test]
-    fn exchange_classifies_failures() {
-        use xmlrpc_proto::{ClientConnection, MethodCall};
-        let prepared = ClientSettings::default()
-            .prepare("http://h/RPC2")
-            .expect("valid URL");
-        let sent = |conn: &mut ClientConnection| {
-            let ex = Exchange::start(conn, &MethodCall::new("m", vec![])).expect("idle");
-            while let Some(out) = conn.poll_transmit() {
-                let n = out.len();
-                conn.advance_transmit(n);
-            }
-            ex
-        };
-        // Closed before any byte of an answer: stale, may be retried.
-        let mut conn = ClientConnection::new(prepared.config.clone());
-        let mut ex = sent(&mut conn);
-        assert!(matches!(ex.poll_response(&mut conn), Ok(None)));
-        conn.handle_eof();
-        assert!(matches!(
-            ex.poll_response(&mut conn),
-            Err(Failure::Stale(_))
-        ));
-        // A connection closed after a failed write: the write error is
-        // the report.
-        let mut conn = ClientConnection::new(prepared.config.clone());
-        let mut ex = sent(&mut conn);
-        ex.write_failed(std::io::ErrorKind::BrokenPipe.into());
-        assert!(!ex.is_sending());
-        conn.handle_eof();
-        let Err(Failure::Stale(e)) = ex.poll_response(&mut conn) else {
-            panic!("closed before any byte of an answer")
-        };
-        assert!(e.to_string().contains("pipe"), "{e}");
-        // Closed in the middle of an answer: fatal.
-        let mut conn = ClientConnection::new(prepared.config.clone());
-        let mut ex = sent(&mut conn);
-        ex.handle_data(&mut conn, b"HTTP/1.1 200 OK\r\n", Instant::now());
-        assert!(ex.received());
-        conn.handle_eof();
-        assert!(matches!(
-            ex.poll_response(&mut conn),
-            Err(Failure::Fatal(_))
-        ));
-        let e = ex.io_failure(std::io::ErrorKind::ConnectionReset.into());
-        assert!(matches!(e, Failure::Fatal(_)));
-        // A complete answer.
-        let mut conn = ClientConnection::new(prepared.config);
-        let mut ex = sent(&mut conn);
-        let body = "<?xml version=\"1.0\"?><methodResponse><params><param>\
-            <value><i4>5</i4></value></param></params></methodResponse>";
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        ex.handle_data(&mut conn, response.as_bytes(), Instant::now());
-        let (head, result) = ex
-            .poll_response(&mut conn)
-            .expect("no failure")
-            .expect("complete");
-        assert_eq!(head.status, 200);
-        assert_eq!(result, Ok(xmlrpc_proto::Value::Int(5)));
     }
 
     #[test]

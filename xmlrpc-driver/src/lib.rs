@@ -16,8 +16,12 @@
 //!   URL ([`PreparedClient`]); each runtime implements [`BuildClient`].
 //! - [`ClientCore`]: what a client holds (its prepared settings, timeouts
 //!   and an [`IdlePool`] of kept-alive connections); [`method_call`].
-//! - [`Exchange`]: one request on a client connection, and [`Failure`]:
-//!   whether a failed request may be sent again on a fresh connection.
+//! - [`Exchange`]: one request on a client connection, fed the raw
+//!   results of the runtime's reads and writes, with the call deadline;
+//!   [`Failure`]: whether a failed request may be sent again on a fresh
+//!   connection; [`Plan`]: kept-alive connections first, then a fresh
+//!   one. Every client-side rule (a failed write, an end of stream without
+//!   TLS `close_notify`, timeouts, retries) is decided there, once.
 //! - [`call`]: the errors of a client call ([`call::CallError`]: a fault,
 //!   an HTTP error, a transport error...).
 //! - [`tls`] (feature `rustls`): the rustls configurations of clients and
@@ -27,12 +31,13 @@
 
 pub mod call;
 mod client;
+mod exchange;
 mod server;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
 pub use client::{
-    BuildClient, ClientBuilder, ClientCore, ClientSettings, Exchange, Failure, IdlePool,
-    PreparedClient, method_call,
+    BuildClient, ClientBuilder, ClientCore, ClientSettings, IdlePool, PreparedClient, method_call,
 };
+pub use exchange::{Answer, Attempt, Exchange, Failure, Plan, Settled};
 pub use server::{BuildServer, Overload, ServerBuilder, ServerSettings};

@@ -4,16 +4,18 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
 use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call};
-use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
+use xmlrpc_driver::{
+    Answer, Attempt, BuildClient, ClientCore, ClientSettings, Exchange, Failure, Settled,
+    method_call,
+};
+use xmlrpc_proto::{ClientConnection, FromValue, MethodCall, Url, Value};
 
-use crate::timer::{sleep_until, timeout};
+use crate::timer::{timeout, until};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -47,6 +49,8 @@ pub struct Client {
 struct Conn {
     stream: Stream,
     proto: ClientConnection,
+    /// The last exchange left it able to carry a next call.
+    reusable: bool,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
@@ -109,58 +113,25 @@ impl Client {
     ///
     /// As [`call`](Self::call).
     pub async fn call_method(&self, call: &MethodCall) -> Result<Value, CallError> {
-        let result = match self.inner.call_timeout() {
-            Some(t) => timeout(t, self.exchange(call))
-                .await
-                .ok_or_else(|| TransportError::timeout("call"))?,
-            None => self.exchange(call).await,
-        };
-        result?.map_err(CallError::Fault)
-    }
-
-    async fn exchange(&self, call: &MethodCall) -> Result<Result<Value, Fault>, CallError> {
-        while let Some(mut conn) = self.take_idle() {
-            match round_trip(&mut conn, call).await {
-                Ok(result) => {
-                    self.put_back(conn);
-                    return Ok(result);
-                }
-                Err(Failure::Stale(e)) => {
-                    tracing::debug!(error = %e, "kept-alive connection was closed; retrying");
-                }
-                Err(Failure::Fatal(e)) => {
-                    // Kept only if the failure left it usable (an HTTP
-                    // error status with a complete body).
-                    self.put_back(conn);
-                    return Err(e);
-                }
+        let inner = &self.inner;
+        let mut plan = inner.plan(Instant::now());
+        loop {
+            let mut conn = match plan.next(Instant::now(), || inner.take_idle(Instant::now()))? {
+                Attempt::Reuse(conn) => conn,
+                Attempt::Connect(limit) => self.connect(limit).await?,
+            };
+            let outcome = round_trip(&mut conn, call, plan.deadline()).await;
+            if conn.reusable {
+                inner.put_idle(conn, Instant::now());
             }
-        }
-        let mut conn = self.connect().await?;
-        match round_trip(&mut conn, call).await {
-            Ok(result) => {
-                self.put_back(conn);
-                Ok(result)
-            }
-            Err(Failure::Stale(e) | Failure::Fatal(e)) => {
-                self.put_back(conn);
-                Err(e)
+            match plan.settle(outcome) {
+                Settled::Retry => {}
+                Settled::Done(result) => return result?.1.map_err(CallError::Fault),
             }
         }
     }
 
-    fn take_idle(&self) -> Option<Conn> {
-        self.inner.take_idle(Instant::now())
-    }
-
-    /// Keeps `conn` for a later call if it can carry one.
-    fn put_back(&self, conn: Conn) {
-        if conn.proto.can_reuse() {
-            self.inner.put_idle(conn, Instant::now());
-        }
-    }
-
-    async fn connect(&self) -> Result<Conn, CallError> {
+    async fn connect(&self, limit: Duration) -> Result<Conn, CallError> {
         let inner = &self.inner;
         let url = inner.url();
         let connect = async {
@@ -178,50 +149,54 @@ impl Client {
             }
             Ok::<_, TransportError>(Stream::Plain(tcp))
         };
-        let stream = timeout(inner.connect_timeout(), connect)
+        let stream = timeout(limit, connect)
             .await
             .ok_or_else(|| TransportError::timeout("connect"))??;
         Ok(Conn {
             stream,
             proto: inner.connection(),
+            reusable: false,
         })
     }
 }
 
-/// Sends `call` on `conn` and reads its answer.
-async fn round_trip(conn: &mut Conn, call: &MethodCall) -> Result<Result<Value, Fault>, Failure> {
-    let mut exchange = Exchange::start(&mut conn.proto, call)?;
+/// Sends `call` on `conn` and reads its answer; the exchange judges every
+/// read, write and timer.
+async fn round_trip(
+    conn: &mut Conn,
+    call: &MethodCall,
+    deadline: Option<Instant>,
+) -> Result<Answer, Failure> {
+    let mut ex = Exchange::start(&mut conn.proto, call, deadline)?;
     let mut buf = vec![0; READ_BUFFER];
-    loop {
-        while let Some(out) = conn.proto.poll_transmit() {
-            match conn.stream.write(out).await {
-                Ok(0) => return Err(exchange.io_failure(io::ErrorKind::WriteZero.into())),
-                Ok(n) => conn.proto.advance_transmit(n),
-                Err(e) => return Err(exchange.io_failure(e)),
+    let outcome = loop {
+        let timer = ex.poll_timeout(&conn.proto);
+        if let Some(out) = ex.poll_transmit(&mut conn.proto) {
+            match until(timer, conn.stream.write(out)).await {
+                Some(r) => ex.handle_write(&mut conn.proto, r, Instant::now()),
+                None => ex.handle_timeout(&mut conn.proto, Instant::now()),
             }
+            continue;
         }
-        if let Err(e) = conn.stream.flush().await {
-            return Err(exchange.io_failure(e));
+        if ex.wants_flush(&mut conn.proto) {
+            match until(timer, conn.stream.flush()).await {
+                Some(r) => ex.handle_flush(&mut conn.proto, r, Instant::now()),
+                None => ex.handle_timeout(&mut conn.proto, Instant::now()),
+            }
+            continue;
         }
-        if let Some((_, result)) = exchange.poll_response(&mut conn.proto)? {
-            return Ok(result);
+        match ex.poll_response(&mut conn.proto) {
+            Ok(None) => {}
+            Ok(Some(answer)) => break Ok(answer),
+            Err(failure) => break Err(failure),
         }
-        let deadline = conn.proto.poll_timeout();
-        let read = async { Some(conn.stream.read(&mut buf).await) };
-        let timer = async {
-            sleep_until(deadline).await;
-            None
-        };
-        match future::or(read, timer).await {
-            Some(Ok(0)) => conn.proto.handle_eof(),
-            Some(Ok(n)) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
-            // A TLS peer that closes without `close_notify`: the end of the
-            // stream, judged by the framing as any other.
-            Some(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => conn.proto.handle_eof(),
-            Some(Err(e)) => return Err(exchange.io_failure(e)),
-            None => conn.proto.handle_timeout(Instant::now()),
+        match until(timer, conn.stream.read(&mut buf)).await {
+            Some(r) => ex.handle_read(&mut conn.proto, r, &mut buf, Instant::now()),
+            None => ex.handle_timeout(&mut conn.proto, Instant::now()),
         }
-    }
+    };
+    conn.reusable = ex.reusable(&conn.proto);
+    outcome
 }
 
 /// A client socket, plain or TLS.

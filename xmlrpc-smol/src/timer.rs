@@ -24,3 +24,13 @@ pub(crate) async fn timeout<T>(limit: Duration, fut: impl Future<Output = T>) ->
     };
     future::or(fut, timer).await
 }
+
+/// `fut`'s output, or `None` if `deadline` passes first.
+pub(crate) async fn until<T>(deadline: Option<Instant>, fut: impl Future<Output = T>) -> Option<T> {
+    let fut = async { Some(fut.await) };
+    let timer = async {
+        sleep_until(deadline).await;
+        None
+    };
+    future::or(fut, timer).await
+}

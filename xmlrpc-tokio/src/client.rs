@@ -4,13 +4,16 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, Exchange, Failure, method_call};
-use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, Url, Value};
+use xmlrpc_driver::{
+    Answer, Attempt, BuildClient, ClientCore, ClientSettings, Exchange, Failure, Settled,
+    method_call,
+};
+use xmlrpc_proto::{ClientConnection, FromValue, MethodCall, Url, Value};
 
 use crate::server::sleep_until;
 
@@ -47,8 +50,8 @@ pub struct Client {
 struct Conn {
     stream: Stream,
     proto: ClientConnection,
-    /// A write failed: the request may be half sent, never reuse.
-    broken: bool,
+    /// The last exchange left it able to carry a next call.
+    reusable: bool,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
@@ -111,56 +114,25 @@ impl Client {
     ///
     /// As [`call`](Self::call).
     pub async fn call_method(&self, call: &MethodCall) -> Result<Value, CallError> {
-        let result = match self.inner.call_timeout() {
-            Some(t) => tokio::time::timeout(t, self.exchange(call))
-                .await
-                .map_err(|_| TransportError::timeout("call"))?,
-            None => self.exchange(call).await,
-        };
-        result?.map_err(CallError::Fault)
-    }
-
-    async fn exchange(&self, call: &MethodCall) -> Result<Result<Value, Fault>, CallError> {
-        while let Some(mut conn) = self.take_idle() {
-            match self.round_trip(&mut conn, call).await {
-                Ok(result) => {
-                    self.put_back(conn);
-                    return Ok(result);
-                }
-                Err(Failure::Stale(e)) => {
-                    tracing::debug!(error = %e, "kept-alive connection was closed; retrying");
-                }
-                Err(Failure::Fatal(e)) => {
-                    self.put_back(conn);
-                    return Err(e);
-                }
+        let inner = &self.inner;
+        let mut plan = inner.plan(Instant::now());
+        loop {
+            let mut conn = match plan.next(Instant::now(), || inner.take_idle(Instant::now()))? {
+                Attempt::Reuse(conn) => conn,
+                Attempt::Connect(limit) => self.connect(limit).await?,
+            };
+            let outcome = round_trip(&mut conn, call, plan.deadline()).await;
+            if conn.reusable {
+                inner.put_idle(conn, Instant::now());
             }
-        }
-        let mut conn = self.connect().await?;
-        match self.round_trip(&mut conn, call).await {
-            Ok(result) => {
-                self.put_back(conn);
-                Ok(result)
-            }
-            Err(Failure::Stale(e) | Failure::Fatal(e)) => {
-                self.put_back(conn);
-                Err(e)
+            match plan.settle(outcome) {
+                Settled::Retry => {}
+                Settled::Done(result) => return result?.1.map_err(CallError::Fault),
             }
         }
     }
 
-    fn take_idle(&self) -> Option<Conn> {
-        self.inner.take_idle(Instant::now())
-    }
-
-    /// Keeps `conn` for a later call if it can carry one.
-    fn put_back(&self, conn: Conn) {
-        if !conn.broken && conn.proto.can_reuse() {
-            self.inner.put_idle(conn, Instant::now());
-        }
-    }
-
-    async fn connect(&self) -> Result<Conn, CallError> {
+    async fn connect(&self, limit: Duration) -> Result<Conn, CallError> {
         let inner = &self.inner;
         let url = inner.url();
         let connect = async {
@@ -178,58 +150,54 @@ impl Client {
             }
             Ok::<_, TransportError>(Stream::Plain(tcp))
         };
-        let stream = tokio::time::timeout(inner.connect_timeout(), connect)
+        let stream = tokio::time::timeout(limit, connect)
             .await
             .map_err(|_| TransportError::timeout("connect"))??;
         Ok(Conn {
             stream,
             proto: inner.connection(),
-            broken: false,
+            reusable: false,
         })
-    }
-
-    /// Sends `call` on `conn` and reads its answer.
-    async fn round_trip(
-        &self,
-        conn: &mut Conn,
-        call: &MethodCall,
-    ) -> Result<Result<Value, Fault>, Failure> {
-        let mut exchange = Exchange::start(&mut conn.proto, call)?;
-        let mut buf = vec![0; READ_BUFFER];
-        loop {
-            if exchange.is_sending() {
-                if let Err(e) = send_pending(conn).await {
-                    exchange.write_failed(e);
-                    // The request may be half sent: never reuse.
-                    conn.broken = true;
-                }
-            }
-            if let Some((_, result)) = exchange.poll_response(&mut conn.proto)? {
-                return Ok(result);
-            }
-            tokio::select! {
-                r = conn.stream.read(&mut buf) => match r {
-                    Ok(0) => conn.proto.handle_eof(),
-                    Ok(n) => exchange.handle_data(&mut conn.proto, &buf[..n], Instant::now()),
-                    Err(e) => return Err(exchange.io_failure(e)),
-                },
-                () = sleep_until(conn.proto.poll_timeout()) => {
-                    conn.proto.handle_timeout(Instant::now());
-                }
-            }
-        }
     }
 }
 
-/// Writes and flushes everything the connection has to send.
-async fn send_pending(conn: &mut Conn) -> io::Result<()> {
-    while let Some(out) = conn.proto.poll_transmit() {
-        match conn.stream.write(out).await? {
-            0 => return Err(io::ErrorKind::WriteZero.into()),
-            n => conn.proto.advance_transmit(n),
+/// Sends `call` on `conn` and reads its answer; the exchange judges every
+/// read, write and timer.
+async fn round_trip(
+    conn: &mut Conn,
+    call: &MethodCall,
+    deadline: Option<Instant>,
+) -> Result<Answer, Failure> {
+    let mut ex = Exchange::start(&mut conn.proto, call, deadline)?;
+    let mut buf = vec![0; READ_BUFFER];
+    let outcome = loop {
+        let timer = ex.poll_timeout(&conn.proto);
+        if let Some(out) = ex.poll_transmit(&mut conn.proto) {
+            tokio::select! {
+                r = conn.stream.write(out) => ex.handle_write(&mut conn.proto, r, Instant::now()),
+                () = sleep_until(timer) => ex.handle_timeout(&mut conn.proto, Instant::now()),
+            }
+            continue;
         }
-    }
-    conn.stream.flush().await
+        if ex.wants_flush(&mut conn.proto) {
+            tokio::select! {
+                r = conn.stream.flush() => ex.handle_flush(&mut conn.proto, r, Instant::now()),
+                () = sleep_until(timer) => ex.handle_timeout(&mut conn.proto, Instant::now()),
+            }
+            continue;
+        }
+        match ex.poll_response(&mut conn.proto) {
+            Ok(None) => {}
+            Ok(Some(answer)) => break Ok(answer),
+            Err(failure) => break Err(failure),
+        }
+        tokio::select! {
+            r = conn.stream.read(&mut buf) => ex.handle_read(&mut conn.proto, r, &mut buf, Instant::now()),
+            () = sleep_until(timer) => ex.handle_timeout(&mut conn.proto, Instant::now()),
+        }
+    };
+    conn.reusable = ex.reusable(&conn.proto);
+    outcome
 }
 
 /// A client socket, plain or TLS.
