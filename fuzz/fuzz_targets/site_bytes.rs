@@ -52,7 +52,7 @@ fn run(data: &[u8], bytewise: bool) -> (Vec<u8>, bool) {
             let answer = job.start().into_ready().expect("every procedure is synchronous");
             s.finish(answer);
         }
-        let Some(out) = s.poll_transmit() else { break };
+        let Some(out) = s.poll_transmit(now) else { break };
         let n = out.len();
         output.extend_from_slice(out);
         s.advance_transmit(n);

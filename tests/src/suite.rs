@@ -43,7 +43,8 @@ macro_rules! runtime_suite {
                 python_client_over_https, client_calls_python_server,
                 deadlines_close_slow_and_idle_peers, shutdown_closes_idle_connections,
                 https_ca_file_and_explicit_basic_auth, soap_and_other_resources,
-                early_answer_after_a_failed_write, tls_end_without_close_notify
+                early_answer_after_a_failed_write, tls_end_without_close_notify,
+                handshake_and_write_deadlines
             );
         }
     };
@@ -550,6 +551,69 @@ pub fn deadlines_close_slow_and_idle_peers<S: Harness, C: Harness>() {
     assert!(out.starts_with("HTTP/1.1 200 "), "{out}");
     assert!(out.contains("<int>3</int>"), "{out}");
     assert!(took < Duration::from_secs(3), "{took:?}");
+}
+
+/// The server's other deadlines, the same on every runtime: a TLS
+/// handshake is bounded by the head timeout (not the idle one), and a peer
+/// that leaves its answer unread is dropped after the write timeout.
+pub fn handshake_and_write_deadlines<S: Harness, C: Harness>() {
+    use std::io::{Read, Write};
+    let (cert, key) = test_certificate();
+    let mut limits = Limits::default();
+    limits.head_timeout = Duration::from_millis(300);
+    limits.idle_timeout = Duration::from_secs(20);
+    let (srv, _) = server_with::<S>(&ServerOptions {
+        tls: Some((cert, key)),
+        limits: Some(limits),
+        ..ServerOptions::default()
+    });
+    // A peer that connects and never starts its handshake: closed (with
+    // at most a TLS alert), without an answer.
+    let mut sock = std::net::TcpStream::connect(srv.addr()).expect("connect");
+    let (out, took) = read_to_close(&mut sock);
+    assert!(!out.contains("HTTP"), "{out}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+
+    let mut limits = Limits::default();
+    limits.max_body_bytes = 64 * 1024 * 1024;
+    limits.write_timeout = Duration::from_millis(300);
+    let (srv, _) = server_with::<S>(&ServerOptions {
+        limits: Some(limits),
+        ..ServerOptions::default()
+    });
+    // A call whose answer is far larger than the socket buffers, never read.
+    let big = "x".repeat(24 * 1024 * 1024);
+    let body = format!(
+        "<?xml version=\"1.0\"?><methodCall><methodName>echo</methodName><params>\
+         <param><value><string>{big}</string></value></param></params></methodCall>"
+    );
+    let mut sock = std::net::TcpStream::connect(srv.addr()).expect("connect");
+    write!(
+        sock,
+        "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    thread::sleep(Duration::from_secs(2));
+    // Only what the buffers held arrives, then the end: the server gave up.
+    sock.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match sock.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    assert!(
+        got < big.len(),
+        "{got} bytes of an answer of more than {}",
+        big.len()
+    );
+    // Others are still served.
+    let c = client::<C>(&srv.url("/RPC2"), &ClientOptions::default());
+    assert_eq!(c.call("echo", vec![s("x")]).value(), s("x"));
 }
 
 /// Reads until the server closes the connection (or 5 s pass).

@@ -25,7 +25,7 @@
 //! ```text
 //! loop {
 //!     while let Some(job) = session.poll_job() { session.finish(run job, block_on if async) }
-//!     while let Some(out) = session.poll_transmit() { write it; session.advance_transmit(n) }
+//!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
 //!     match session.next(stopping) {
 //!         Close => break,
 //!         Wait { deadline, .. } => read with a socket timeout until the deadline;

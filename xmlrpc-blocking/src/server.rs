@@ -81,7 +81,6 @@ impl BuildServer for Server {
                 max_connections: settings.max_connections,
                 max_in_flight: settings.max_in_flight.unwrap_or(options.workers),
                 overload: settings.overload,
-                write_timeout: settings.write_timeout,
                 #[cfg(feature = "tls")]
                 tls: settings.tls,
                 stop: AtomicBool::new(false),
@@ -167,7 +166,6 @@ struct Shared {
     max_connections: usize,
     max_in_flight: usize,
     overload: Overload,
-    write_timeout: Duration,
     #[cfg(feature = "tls")]
     tls: Option<Arc<rustls::ServerConfig>>,
     stop: AtomicBool,
@@ -293,7 +291,6 @@ impl Shared {
                 return;
             }
             let _ = stream.set_nodelay(true);
-            let _ = stream.set_write_timeout(Some(self.write_timeout));
             let now = Instant::now();
             let mut state = self.lock();
             let refusal = state.open >= self.max_connections;
@@ -380,7 +377,7 @@ impl Shared {
             Ok(false) => {}
             Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
         }
-        conn.stream.close();
+        conn.stream.close(self.config.limits.write_timeout);
         let mut state = self.lock();
         state.open -= 1;
         if conn.refusal {
@@ -418,15 +415,45 @@ impl Shared {
                 self.leave_call();
                 session.finish(answer);
             }
-            while let Some(out) = session.poll_transmit() {
+            // Each write is bounded by the session's deadline: a peer that
+            // leaves its answer unread is dropped.
+            let mut wrote = false;
+            loop {
+                let now = Instant::now();
+                if session.poll_transmit(now).is_none() {
+                    break;
+                }
+                let limit = session.poll_timeout().map(|d| {
+                    d.saturating_duration_since(now)
+                        .max(Duration::from_millis(1))
+                });
+                stream.tcp()?.set_write_timeout(limit)?;
+                let Some(out) = session.poll_transmit(now) else {
+                    break;
+                };
                 match stream.write(out) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => session.advance_transmit(n),
+                    Ok(n) => {
+                        wrote = true;
+                        session.advance_transmit(n);
+                    }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ) =>
+                    {
+                        session.handle_timeout(Instant::now());
+                    }
                     Err(e) => return Err(e),
                 }
             }
-            stream.flush()?;
+            // Only after a write: a TLS stream's flush would also drive a
+            // handshake in progress, blocking outside the session's deadline.
+            if wrote {
+                stream.flush()?;
+            }
             let (read, deadline) = match session.next(self.stopping()) {
                 Next::Close => return Ok(false),
                 Next::Wait { read, deadline } => (read, deadline),
@@ -459,7 +486,11 @@ impl Shared {
                 stream.tcp()?.set_read_timeout(Some(wait))?;
                 armed = Some(wait);
             }
-            match stream.read(buf) {
+            let read = stream.read(buf);
+            if !stream.handshaking() {
+                session.end_handshake();
+            }
+            match read {
                 Ok(0) => session.handle_eof(),
                 Ok(n) => session.handle_data(&buf[..n], Instant::now()),
                 Err(e)
@@ -486,7 +517,7 @@ impl Shared {
 impl Shared {
     /// Wraps a new connection's plain stream in TLS. The handshake runs
     /// as the connection is read, like the request after it: it may be
-    /// set aside half-way, and the session's idle deadline bounds it.
+    /// set aside half-way, and the session bounds it by the head timeout.
     fn start_tls(&self, conn: &mut Conn) -> io::Result<()> {
         let Some(config) = &self.tls else {
             return Ok(());
@@ -498,6 +529,7 @@ impl Shared {
         let tls = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
         if let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, Stream::Closed) {
             conn.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp)));
+            conn.session.begin_handshake(Instant::now());
         }
         Ok(())
     }
@@ -525,10 +557,25 @@ impl Stream {
         }
     }
 
-    /// Closes the connection, with a TLS `close_notify` first.
-    fn close(&mut self) {
+    /// Whether a TLS handshake is still in progress.
+    fn handshaking(&self) -> bool {
+        match self {
+            #[cfg(feature = "tls")]
+            Self::Tls(s) => s.conn.is_handshaking(),
+            _ => false,
+        }
+    }
+
+    /// Closes the connection, with a TLS `close_notify` first (its write
+    /// bounded by `limit`).
+    fn close(&mut self, limit: Duration) {
+        #[cfg(not(feature = "tls"))]
+        let _ = limit;
         #[cfg(feature = "tls")]
         if let Self::Tls(s) = self {
+            let _ = s
+                .sock
+                .set_write_timeout(Some(limit.max(Duration::from_millis(1))));
             s.conn.send_close_notify();
             let _ = s.conn.complete_io(&mut s.sock);
         }

@@ -36,9 +36,6 @@ pub struct ServerSettings {
     pub max_in_flight: Option<usize>,
     /// What happens beyond those limits. Default [`Overload::Wait`].
     pub overload: Overload,
-    /// How long one write to a peer may take before the connection is
-    /// dropped (a peer that does not read its answers). Default 30 s.
-    pub write_timeout: Duration,
     /// Serve HTTPS with this rustls configuration.
     #[cfg(feature = "rustls")]
     pub tls: Option<Arc<rustls::ServerConfig>>,
@@ -51,7 +48,6 @@ impl Default for ServerSettings {
             max_connections: 1024,
             max_in_flight: None,
             overload: Overload::Wait,
-            write_timeout: Duration::from_secs(30),
             #[cfg(feature = "rustls")]
             tls: None,
         }
@@ -149,10 +145,12 @@ impl<S: BuildServer> ServerBuilder<S> {
         self
     }
 
-    /// How long one write to a peer may take before the connection is
-    /// dropped (a peer that does not read its answers). Default 30 s.
+    /// How long a peer may leave an answer unread before the connection
+    /// is dropped (a peer that does not read its answers): sets
+    /// [`Limits::write_timeout`](xmlrpc_proto::Limits::write_timeout).
+    /// Default 30 s.
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.write_timeout = timeout.max(Duration::from_millis(1));
+        self.settings.config.limits.write_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 

@@ -57,6 +57,12 @@ pub struct Limits {
     /// Time a kept-alive connection may sit idle between requests. Default
     /// 30 s.
     pub idle_timeout: Duration,
+    /// Time the peer may leave an answer unread: from the moment bytes are
+    /// ready to write until the peer accepts some of them. A server drops
+    /// the connection when it passes (a client that never reads its
+    /// answers). Also bounds a server's TLS `close_notify` on closing.
+    /// Default 30 s.
+    pub write_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -71,6 +77,7 @@ impl Default for Limits {
             head_timeout: Duration::from_secs(30),
             body_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }

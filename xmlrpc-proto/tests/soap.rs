@@ -77,7 +77,7 @@ fn exchange(input: &[u8]) -> String {
             let answer = job.start().into_ready().expect("synchronous procedures");
             s.finish(answer);
         }
-        let Some(b) = s.poll_transmit() else { break };
+        let Some(b) = s.poll_transmit(now) else { break };
         out.extend_from_slice(b);
         let n = b.len();
         s.advance_transmit(n);

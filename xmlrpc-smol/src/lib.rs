@@ -28,7 +28,7 @@
 //! ```text
 //! loop {
 //!     while let Some(job) = session.poll_job() { session.finish(job.start().await) }
-//!     while let Some(out) = session.poll_transmit() { write it; session.advance_transmit(n) }
+//!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
 //!     match session.next(stopping) {
 //!         Close => break,
 //!         Wait { read, deadline } => race(read => handle_data / handle_eof,

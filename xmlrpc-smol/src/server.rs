@@ -19,7 +19,7 @@ use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::serve::{Job, Next, ServerSession};
 
-use crate::timer::{sleep_until, timeout};
+use crate::timer::{sleep_until, timeout, until};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -186,7 +186,6 @@ impl BuildServer for Server {
                 refusals: Arc::new(Semaphore::new(settings.max_connections)),
                 in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
                 overload: settings.overload,
-                write_timeout: settings.write_timeout,
                 spawner: options.spawner,
                 #[cfg(feature = "tls")]
                 tls: settings.tls,
@@ -232,7 +231,6 @@ struct Shared {
     refusals: Arc<Semaphore>,
     in_flight: Arc<Semaphore>,
     overload: Overload,
-    write_timeout: Duration,
     spawner: Spawner,
     #[cfg(feature = "tls")]
     tls: Option<Arc<futures_rustls::rustls::ServerConfig>>,
@@ -384,45 +382,60 @@ impl Shared {
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        #[cfg(feature = "tls")]
-        if let Some(config) = &self.tls {
-            let handshake = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            match timeout(self.config.limits.head_timeout, handshake).await {
-                Some(Ok(tls)) => log(self.drive(tls, peer, refuse).await, peer),
-                Some(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
-                None => tracing::debug!(?peer, "TLS handshake timed out"),
-            }
-            return;
-        }
-        log(self.drive(io, peer, refuse).await, peer);
-    }
-
-    /// The connection loop: jobs, answers, writes, reads and timers.
-    async fn drive<Io>(&self, mut io: Io, peer: Option<SocketAddr>, refuse: bool) -> io::Result<()>
-    where
-        Io: AsyncRead + AsyncWrite + Unpin,
-    {
         let now = Instant::now();
         let mut session = if refuse {
             ServerSession::refusing(self.config.clone(), peer, now)
         } else {
             ServerSession::new(Arc::clone(&self.site), self.config.clone(), peer, now)
         };
+        #[cfg(feature = "tls")]
+        if let Some(config) = &self.tls {
+            session.begin_handshake(now);
+            let handshake = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+            match until(session.poll_timeout(), handshake).await {
+                Some(Ok(tls)) => {
+                    session.end_handshake();
+                    log(self.drive(tls, session).await, peer);
+                }
+                Some(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
+                None => tracing::debug!(?peer, "TLS handshake timed out"),
+            }
+            return;
+        }
+        log(self.drive(io, session).await, peer);
+    }
+
+    /// The connection loop: jobs, answers, writes, reads and timers.
+    async fn drive<Io>(&self, mut io: Io, mut session: ServerSession) -> io::Result<()>
+    where
+        Io: AsyncRead + AsyncWrite + Unpin,
+    {
+        let write_timeout = self.config.limits.write_timeout;
         let mut buf = vec![0; READ_BUFFER];
         loop {
             while let Some(job) = session.poll_job() {
                 self.run(job, &mut session).await;
             }
-            while let Some(out) = session.poll_transmit() {
-                let n = timeout(self.write_timeout, io.write(out))
-                    .await
-                    .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
-                if n == 0 {
-                    return Err(io::ErrorKind::WriteZero.into());
+            // Writes wake at the session's deadline too: a peer that
+            // leaves its answer unread is dropped.
+            loop {
+                let now = Instant::now();
+                if session.poll_transmit(now).is_none() {
+                    break;
                 }
-                session.advance_transmit(n);
+                let deadline = session.poll_timeout();
+                let Some(out) = session.poll_transmit(now) else {
+                    break;
+                };
+                match until(deadline, io.write(out)).await {
+                    Some(r) => match r? {
+                        0 => return Err(io::ErrorKind::WriteZero.into()),
+                        n => session.advance_transmit(n),
+                    },
+                    None => session.handle_timeout(Instant::now()),
+                }
             }
-            timeout(self.write_timeout, io.flush())
+            timeout(write_timeout, io.flush())
                 .await
                 .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
             let stopping = self.stop_rx.is_closed();
@@ -458,7 +471,7 @@ impl Shared {
                 Wake::Stop => {}
             }
         }
-        let _ = timeout(self.write_timeout, io.close()).await;
+        let _ = timeout(write_timeout, io.close()).await;
         Ok(())
     }
 

@@ -36,7 +36,7 @@
 //! ```text
 //! loop {
 //!     while let Some(job) = session.poll_job() { run it (within the in-flight limit); session.finish(answer) }
-//!     while let Some(out) = session.poll_transmit() { write it; session.advance_transmit(n) }
+//!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
 //!     let Next::Wait { read, deadline } = session.next(stopping) else { break };
 //!     select! { read => session.handle_data / handle_eof, sleep_until(deadline) => session.handle_timeout, shutdown }
 //! }

@@ -104,7 +104,6 @@ impl BuildServer for Server {
                 refusals: Arc::new(Semaphore::new(settings.max_connections)),
                 in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
                 overload: settings.overload,
-                write_timeout: settings.write_timeout,
                 #[cfg(feature = "tls")]
                 tls: settings.tls,
                 shutdown: Arc::new(tx),
@@ -155,7 +154,6 @@ struct Shared {
     refusals: Arc<Semaphore>,
     in_flight: Arc<Semaphore>,
     overload: Overload,
-    write_timeout: Duration,
     #[cfg(feature = "tls")]
     tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     shutdown: Arc<watch::Sender<bool>>,
@@ -309,17 +307,32 @@ impl Shared {
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        let now = Instant::now();
+        let config = self.config.clone();
+        let mut session = if refuse {
+            ServerSession::refusing(config, peer, now)
+        } else {
+            ServerSession::new(Arc::clone(&self.site), config, peer, now)
+        };
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
+            session.begin_handshake(now);
             let handshake = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            match tokio::time::timeout(self.config.limits.head_timeout, handshake).await {
-                Ok(Ok(tls)) => self.log(self.drive(tls, peer, refuse).await, peer),
-                Ok(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
-                Err(_) => tracing::debug!(?peer, "TLS handshake timed out"),
+            tokio::select! {
+                r = handshake => match r {
+                    Ok(tls) => {
+                        session.end_handshake();
+                        self.log(self.drive(tls, session).await, peer);
+                    }
+                    Err(e) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
+                },
+                () = sleep_until(session.poll_timeout()) => {
+                    tracing::debug!(?peer, "TLS handshake timed out");
+                }
             }
             return;
         }
-        self.log(self.drive(io, peer, refuse).await, peer);
+        self.log(self.drive(io, session).await, peer);
     }
 
     fn log(&self, result: io::Result<()>, peer: Option<SocketAddr>) {
@@ -329,33 +342,37 @@ impl Shared {
     }
 
     /// The connection loop: calls, writes, reads and timers.
-    async fn drive<Io>(&self, mut io: Io, peer: Option<SocketAddr>, refuse: bool) -> io::Result<()>
+    async fn drive<Io>(&self, mut io: Io, mut session: ServerSession) -> io::Result<()>
     where
         Io: AsyncRead + AsyncWrite + Unpin,
     {
-        let config = self.config.clone();
-        let now = Instant::now();
-        let mut session = if refuse {
-            ServerSession::refusing(config, peer, now)
-        } else {
-            ServerSession::new(Arc::clone(&self.site), config, peer, now)
-        };
+        let write_timeout = self.config.limits.write_timeout;
         let mut stop = self.shutdown.subscribe();
         let mut buf = vec![0; READ_BUFFER];
         loop {
             while let Some(job) = session.poll_job() {
                 self.run(job, &mut session).await;
             }
-            while let Some(out) = session.poll_transmit() {
-                let n = tokio::time::timeout(self.write_timeout, io.write(out))
-                    .await
-                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write timed out"))??;
-                if n == 0 {
-                    return Err(io::ErrorKind::WriteZero.into());
+            // Writes wake at the session's deadline too: a peer that
+            // leaves its answer unread is dropped.
+            loop {
+                let now = Instant::now();
+                if session.poll_transmit(now).is_none() {
+                    break;
                 }
-                session.advance_transmit(n);
+                let deadline = session.poll_timeout();
+                let Some(out) = session.poll_transmit(now) else {
+                    break;
+                };
+                tokio::select! {
+                    r = io.write(out) => match r? {
+                        0 => return Err(io::ErrorKind::WriteZero.into()),
+                        n => session.advance_transmit(n),
+                    },
+                    () = sleep_until(deadline) => session.handle_timeout(Instant::now()),
+                }
             }
-            tokio::time::timeout(self.write_timeout, io.flush())
+            tokio::time::timeout(write_timeout, io.flush())
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
             let stopping = *stop.borrow_and_update();
@@ -371,7 +388,7 @@ impl Shared {
                 _ = stop.changed(), if !stopping => {}
             }
         }
-        let _ = tokio::time::timeout(self.write_timeout, io.shutdown()).await;
+        let _ = tokio::time::timeout(write_timeout, io.shutdown()).await;
         Ok(())
     }
 

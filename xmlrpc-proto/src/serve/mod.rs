@@ -55,7 +55,9 @@
 //!             Err(running) => session.finish(block_on(running)),
 //!         }
 //!     }
-//!     while let Some(out) = session.poll_transmit() {
+//!     // (A real runtime also wakes at session.poll_timeout() while it
+//!     // writes: a peer that stops reading is dropped.)
+//!     while let Some(out) = session.poll_transmit(Instant::now()) {
 //!         let n = socket.write(out)?;
 //!         session.advance_transmit(n);
 //!     }

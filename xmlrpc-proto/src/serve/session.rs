@@ -46,8 +46,30 @@ pub enum Next {
 ///   [`handle_eof`](Self::handle_eof), [`handle_timeout`](Self::handle_timeout).
 /// - B. Outputs: [`poll_job`](Self::poll_job),
 ///   [`poll_transmit`](Self::poll_transmit) with
-///   [`advance_transmit`](Self::advance_transmit), [`next`](Self::next).
-/// - C. Commands: [`finish`](Self::finish), [`refuse`](Self::refuse).
+///   [`advance_transmit`](Self::advance_transmit), [`next`](Self::next),
+///   [`poll_timeout`](Self::poll_timeout).
+/// - C. Commands: [`finish`](Self::finish), [`refuse`](Self::refuse),
+///   [`begin_handshake`](Self::begin_handshake) and
+///   [`end_handshake`](Self::end_handshake).
+///
+/// # Deadlines
+///
+/// Every deadline of the connection is in [`poll_timeout`](Self::poll_timeout)
+/// (and in [`Next::Wait`]); the runtime arms one timer for it and calls
+/// [`handle_timeout`](Self::handle_timeout) when it passes, also while it
+/// waits for a write:
+///
+/// - the connection's own: idle between requests, request head, request
+///   body ([`Limits`](crate::Limits));
+/// - a TLS handshake, between [`begin_handshake`](Self::begin_handshake)
+///   and [`end_handshake`](Self::end_handshake): at most
+///   [`Limits::head_timeout`](crate::Limits::head_timeout);
+/// - a write stall: bytes given by [`poll_transmit`](Self::poll_transmit)
+///   that the peer has not accepted within
+///   [`Limits::write_timeout`](crate::Limits::write_timeout).
+///
+/// A passed handshake or write deadline closes the connection: its
+/// output is dropped and [`next`](Self::next) says [`Next::Close`].
 /// - D. Getters: [`is_idle`](Self::is_idle), [`connection`](Self::connection).
 pub struct ServerSession {
     site: Arc<Site>,
@@ -57,6 +79,13 @@ pub struct ServerSession {
     partial: bool,
     /// The answer queued is the last one (a refusal).
     last_answer: bool,
+    /// Since when bytes have waited to be written (armed by
+    /// `poll_transmit`, cleared by progress).
+    write_since: Option<Instant>,
+    /// When a TLS handshake in progress must be over.
+    handshake_deadline: Option<Instant>,
+    /// A handshake or write deadline passed: the connection is dropped.
+    stalled: bool,
 }
 
 impl fmt::Debug for ServerSession {
@@ -92,6 +121,9 @@ impl ServerSession {
             refusing: false,
             partial: false,
             last_answer: false,
+            write_since: None,
+            handshake_deadline: None,
+            stalled: false,
         }
     }
 
@@ -104,6 +136,7 @@ impl ServerSession {
         l.head_timeout = l.head_timeout.min(REFUSAL_DEADLINE);
         l.body_timeout = l.body_timeout.min(REFUSAL_DEADLINE);
         l.idle_timeout = l.idle_timeout.min(REFUSAL_DEADLINE);
+        l.write_timeout = l.write_timeout.min(REFUSAL_DEADLINE);
         let mut session = Self::new(Arc::new(Site::new()), config, peer, now);
         session.refusing = true;
         session
@@ -156,17 +189,61 @@ impl ServerSession {
         let _ = self.conn.respond_status(503);
     }
 
-    /// Bytes to write to the peer; see
-    /// [`ServerConnection::poll_transmit`].
+    /// Bytes to write to the peer at `now` (see
+    /// [`ServerConnection::poll_transmit`]); `None` when there are none,
+    /// or once the connection is dropped. Bytes given here start the write
+    /// deadline, unless it runs already.
     #[must_use]
-    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
-        self.conn.poll_transmit()
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<&[u8]> {
+        if self.stalled {
+            return None;
+        }
+        match self.conn.poll_transmit() {
+            Some(out) => {
+                self.write_since.get_or_insert(now);
+                Some(out)
+            }
+            None => {
+                self.write_since = None;
+                None
+            }
+        }
     }
 
     /// Reports that `n` bytes of [`poll_transmit`](Self::poll_transmit)
-    /// were written.
+    /// were written: any progress restarts the write deadline.
     pub fn advance_transmit(&mut self, n: usize) {
+        if n > 0 {
+            self.write_since = None;
+        }
         self.conn.advance_transmit(n);
+    }
+
+    /// A TLS handshake starts at `now`: until
+    /// [`end_handshake`](Self::end_handshake), it must be over by
+    /// [`Limits::head_timeout`](crate::Limits::head_timeout) from `now`.
+    pub fn begin_handshake(&mut self, now: Instant) {
+        let limit = self.conn.config().limits.head_timeout;
+        self.handshake_deadline = Some(now.checked_add(limit).unwrap_or(now));
+    }
+
+    /// The TLS handshake is over.
+    pub fn end_handshake(&mut self) {
+        self.handshake_deadline = None;
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is due: the earliest
+    /// deadline of the connection, of a TLS handshake and of a stalled
+    /// write.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let write = self
+            .write_since
+            .and_then(|t| t.checked_add(self.conn.config().limits.write_timeout));
+        [self.conn.poll_timeout(), self.handshake_deadline, write]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// What to do once the output is written (call it after
@@ -174,11 +251,15 @@ impl ServerSession {
     /// is shutting down), a connection between requests closes; one in
     /// the middle of a request goes on until that request is answered.
     pub fn next(&self, stopping: bool) -> Next {
-        if self.conn.is_closed() || self.last_answer || (stopping && !self.partial) {
+        if self.stalled
+            || self.conn.is_closed()
+            || self.last_answer
+            || (stopping && !self.partial && self.handshake_deadline.is_none())
+        {
             return Next::Close;
         }
         let read = self.conn.wants_read();
-        let deadline = self.conn.poll_timeout();
+        let deadline = self.poll_timeout();
         if !read && deadline.is_none() {
             // Nothing can happen any more: the peer is gone and its last
             // call was answered.
@@ -200,8 +281,19 @@ impl ServerSession {
         self.conn.handle_eof();
     }
 
-    /// The time is `now` (a deadline from [`next`](Self::next) passed).
+    /// The time is `now` (a deadline from [`poll_timeout`](Self::poll_timeout)
+    /// or [`next`](Self::next) passed).
     pub fn handle_timeout(&mut self, now: Instant) {
+        let limits = &self.conn.config().limits;
+        let write_stalled = self
+            .write_since
+            .is_some_and(|t| now.saturating_duration_since(t) >= limits.write_timeout);
+        let handshake_late = self.handshake_deadline.is_some_and(|d| now >= d);
+        if write_stalled || handshake_late {
+            tracing::debug!(write_stalled, handshake_late, "connection dropped");
+            self.stalled = true;
+            return;
+        }
         self.conn.handle_timeout(now);
     }
 
@@ -210,7 +302,7 @@ impl ServerSession {
     /// set the connection aside and serve another.
     #[must_use]
     pub fn is_idle(&self) -> bool {
-        !self.partial && self.conn.wants_read()
+        !self.partial && self.handshake_deadline.is_none() && self.conn.wants_read()
     }
 
     /// The underlying state machine.
@@ -244,7 +336,7 @@ mod tests {
 
     fn drain(s: &mut ServerSession) -> String {
         let mut out = Vec::new();
-        while let Some(b) = s.poll_transmit() {
+        while let Some(b) = s.poll_transmit(Instant::now()) {
             out.extend_from_slice(b);
             let n = b.len();
             s.advance_transmit(n);
@@ -329,6 +421,51 @@ mod tests {
         };
         s.handle_timeout(d);
         assert_eq!(s.next(false), Next::Close);
+    }
+
+    #[test]
+    fn a_stalled_write_drops_the_connection() {
+        let now = Instant::now();
+        let mut config = ServerConfig::default();
+        config.limits.write_timeout = Duration::from_secs(2);
+        let mut s = ServerSession::new(site(), config, None, now);
+        s.handle_data(&request("/"), now);
+        let job = s.poll_job().expect("call");
+        s.finish(job.start().into_ready().expect("sync"));
+        // The peer takes part of the answer, then nothing.
+        let later = now + Duration::from_secs(10);
+        assert!(s.poll_transmit(later).is_some());
+        s.advance_transmit(10);
+        let stuck_at = later + Duration::from_secs(1);
+        assert!(s.poll_transmit(stuck_at).is_some());
+        assert_eq!(s.poll_timeout(), Some(stuck_at + Duration::from_secs(2)));
+        // Before the deadline: nothing happens.
+        s.handle_timeout(stuck_at + Duration::from_secs(1));
+        assert!(s.poll_transmit(stuck_at).is_some());
+        s.handle_timeout(stuck_at + Duration::from_secs(2));
+        assert!(s.poll_transmit(stuck_at).is_none());
+        assert_eq!(s.next(false), Next::Close);
+    }
+
+    #[test]
+    fn a_handshake_is_bounded_by_the_head_timeout() {
+        let now = Instant::now();
+        let mut config = ServerConfig::default();
+        config.limits.head_timeout = Duration::from_secs(3);
+        config.limits.idle_timeout = Duration::from_secs(60);
+        let mut s = ServerSession::new(site(), config.clone(), None, now);
+        s.begin_handshake(now);
+        assert_eq!(s.poll_timeout(), Some(now + Duration::from_secs(3)));
+        // A shutdown does not cut a handshake short...
+        assert!(matches!(s.next(true), Next::Wait { read: true, .. }));
+        // ...but its deadline does.
+        s.handle_timeout(now + Duration::from_secs(3));
+        assert_eq!(s.next(false), Next::Close);
+        // Once over, the idle deadline is back.
+        let mut s = ServerSession::new(site(), config, None, now);
+        s.begin_handshake(now);
+        s.end_handshake();
+        assert_eq!(s.poll_timeout(), Some(now + Duration::from_secs(60)));
     }
 
     #[test]
