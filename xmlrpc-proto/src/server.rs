@@ -484,36 +484,29 @@ impl ServerConnection {
             }
             _ => (body, false),
         };
+        #[cfg(not(feature = "gzip"))]
+        let gzipped = false;
+        let connection: Option<&[u8]> = if !keep {
+            Some(b"close")
+        } else if answer.version == Version::Http10 {
+            Some(b"keep-alive")
+        } else {
+            None
+        };
         let out = self.out.append();
         out.reserve(160 + body.len());
-        out.extend_from_slice(b"HTTP/1.1 ");
-        let mut b = itoa::Buffer::new();
-        out.extend_from_slice(b.format(status).as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(http::reason_phrase(status).as_bytes());
-        out.extend_from_slice(b"\r\n");
-        if let Some(s) = &self.config.server_header {
-            if http::valid_header("Server", s) {
-                http::put_header(out, "Server", s.as_bytes());
-            }
-        }
-        if !no_body {
-            http::put_header(out, "Content-Type", content_type.as_bytes());
-            http::put_content_length(out, body.len());
-        }
-        for (name, value) in extra {
-            http::put_header(out, name, value);
-        }
-        #[cfg(feature = "gzip")]
-        if gzipped {
-            http::put_header(out, "Content-Encoding", b"gzip");
-        }
-        if !keep {
-            http::put_header(out, "Connection", b"close");
-        } else if answer.version == Version::Http10 {
-            http::put_header(out, "Connection", b"keep-alive");
-        }
-        out.extend_from_slice(b"\r\n");
+        put_head(
+            out,
+            &self.config,
+            &Head {
+                status,
+                content: (!no_body).then_some((content_type, body.len())),
+                extra,
+                allow: None,
+                gzipped,
+                connection,
+            },
+        );
         if !answer.head_only {
             out.extend_from_slice(body);
         }
@@ -616,27 +609,21 @@ impl ServerConnection {
     fn fail(&mut self, e: ProtocolError) {
         let status = e.status_hint();
         tracing::debug!(error = %e, status, "closing connection after protocol error");
-        let out = self.out.append();
-        out.extend_from_slice(b"HTTP/1.1 ");
-        let mut b = itoa::Buffer::new();
-        out.extend_from_slice(b.format(status).as_bytes());
-        out.push(b' ');
         let reason = http::reason_phrase(status);
-        out.extend_from_slice(reason.as_bytes());
-        out.extend_from_slice(b"\r\n");
-        if let Some(s) = &self.config.server_header {
-            if http::valid_header("Server", s) {
-                http::put_header(out, "Server", s.as_bytes());
-            }
-        }
-        if status == 405 {
-            http::put_header(out, "Allow", b"POST");
-        }
         let text = format!("{status} {reason}: {e}\n");
-        http::put_header(out, "Content-Type", b"text/plain; charset=utf-8");
-        http::put_content_length(out, text.len());
-        http::put_header(out, "Connection", b"close");
-        out.extend_from_slice(b"\r\n");
+        let out = self.out.append();
+        put_head(
+            out,
+            &self.config,
+            &Head {
+                status,
+                content: Some(("text/plain; charset=utf-8", text.len())),
+                extra: &[],
+                allow: (status == 405).then_some(&b"POST"[..]),
+                gzipped: false,
+                connection: Some(b"close"),
+            },
+        );
         out.extend_from_slice(text.as_bytes());
         self.error = Some(e);
         self.phase = Phase::Closing;
@@ -820,4 +807,50 @@ impl ServerConnection {
         };
         Ok(())
     }
+}
+
+/// What the head of an answer says.
+struct Head<'a> {
+    status: u16,
+    /// The body's content type and length; `None` for a body-less status.
+    content: Option<(&'a str, usize)>,
+    /// Fields checked already (by [`HttpResponse::header`]).
+    extra: &'a [(String, Vec<u8>)],
+    allow: Option<&'a [u8]>,
+    gzipped: bool,
+    connection: Option<&'a [u8]>,
+}
+
+/// The one writer of a server answer's head, for answers and error
+/// answers alike: status line, `Server`, `Content-Type` and
+/// `Content-Length`, the other fields, the blank line.
+fn put_head(out: &mut Vec<u8>, config: &ServerConfig, head: &Head<'_>) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    let mut b = itoa::Buffer::new();
+    out.extend_from_slice(b.format(head.status).as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(http::reason_phrase(head.status).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    if let Some(s) = &config.server_header {
+        if http::valid_header("Server", s) {
+            http::put_header(out, "Server", s.as_bytes());
+        }
+    }
+    if let Some(allow) = head.allow {
+        http::put_header(out, "Allow", allow);
+    }
+    if let Some((content_type, length)) = head.content {
+        http::put_header(out, "Content-Type", content_type.as_bytes());
+        http::put_content_length(out, length);
+    }
+    for (name, value) in head.extra {
+        http::put_header(out, name, value);
+    }
+    if head.gzipped {
+        http::put_header(out, "Content-Encoding", b"gzip");
+    }
+    if let Some(connection) = head.connection {
+        http::put_header(out, "Connection", connection);
+    }
+    out.extend_from_slice(b"\r\n");
 }
