@@ -9,6 +9,11 @@
 //! deadlines the core asks for with socket timeouts, and polls the futures
 //! of asynchronous procedures to completion on the calling thread
 //! ([`block_on`]). HTTP and XML are entirely the core's.
+//! What a call or a connection means (retries, a failed write, an end of
+//! stream without TLS `close_notify`, every deadline) is decided by
+//! [`xmlrpc_driver`]'s [`Exchange`](xmlrpc_driver::Exchange) and the
+//! core's [`ServerSession`](xmlrpc_proto::serve::ServerSession), the same
+//! for every runtime.
 //!
 //! - [`Server`]: serves a [`Site`] on a `TcpListener` with a bounded pool
 //!   of worker threads, a limit on open connections, and graceful shutdown
@@ -67,6 +72,7 @@ mod server;
 pub use block_on::block_on;
 pub use client::{Client, ClientBuilder, RawResponse};
 pub use server::{Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle};
+pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
 pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]

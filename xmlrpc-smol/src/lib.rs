@@ -10,6 +10,11 @@
 //! timers for the deadlines the core asks for (they need no particular
 //! executor), and polls the futures of asynchronous procedures. HTTP and
 //! XML are entirely the core's.
+//! What a call or a connection means (retries, a failed write, an end of
+//! stream without TLS `close_notify`, every deadline) is decided by
+//! [`xmlrpc_driver`]'s [`Exchange`](xmlrpc_driver::Exchange) and the
+//! core's [`ServerSession`](xmlrpc_proto::serve::ServerSession), the same
+//! for every runtime.
 //!
 //! - [`Server`]: serves a [`Site`] (dispatchers mounted on paths) on TCP
 //!   listeners or any source of `AsyncRead + AsyncWrite` streams
@@ -74,6 +79,7 @@ pub use server::{
     Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle,
     Spawner,
 };
+pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
 pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]

@@ -8,6 +8,11 @@
 //! [`ClientConnection`](xmlrpc_proto::ClientConnection), arms tokio timers
 //! for the deadlines the core asks for, and polls the futures of
 //! asynchronous procedures. HTTP and XML are entirely the core's.
+//! What a call or a connection means (retries, a failed write, an end of
+//! stream without TLS `close_notify`, every deadline) is decided by
+//! [`xmlrpc_driver`]'s [`Exchange`](xmlrpc_driver::Exchange) and the
+//! core's [`ServerSession`](xmlrpc_proto::serve::ServerSession), the same
+//! for every runtime.
 //!
 //! - [`Server`]: serves a [`Site`] (dispatchers mounted on paths) on TCP
 //!   listeners or any `AsyncRead + AsyncWrite` stream source ([`Accept`]),
@@ -75,6 +80,7 @@ pub mod tower;
 
 pub use client::{Client, ClientBuilder};
 pub use server::{Accept, Server, ServerBuilder, ShutdownHandle};
+pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
 pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]
