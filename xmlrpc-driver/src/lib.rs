@@ -22,6 +22,8 @@
 //!   connection; [`Plan`]: kept-alive connections first, then a fresh
 //!   one. Every client-side rule (a failed write, an end of stream without
 //!   TLS `close_notify`, timeouts, retries) is decided there, once.
+//! - [`run`]: the async client loop itself, for any runtime that gives a
+//!   stream, a way to connect and a timer ([`run::Connector`]).
 //! - [`call`]: the errors of a client call ([`call::CallError`]: a fault,
 //!   an HTTP error, a transport error...).
 //! - [`tls`] (feature `rustls`): the rustls configurations of clients and
@@ -32,6 +34,7 @@
 pub mod call;
 mod client;
 mod exchange;
+pub mod run;
 mod server;
 #[cfg(feature = "rustls")]
 pub mod tls;

@@ -4,21 +4,14 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::net::TcpStream;
 use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_driver::{
-    Answer, Attempt, BuildClient, ClientCore, ClientSettings, Exchange, Failure, Settled,
-    method_call,
-};
-use xmlrpc_proto::{ClientConnection, FromValue, MethodCall, Url, Value};
-
-use crate::timer::{timeout, until};
-
-/// Bytes read from a socket at a time.
-const READ_BUFFER: usize = 16 * 1024;
+use xmlrpc_driver::run::{self, Connector, Pooled};
+use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, PreparedClient, method_call};
+use xmlrpc_proto::{FromValue, MethodCall, Url, Value};
 
 /// An XML-RPC client for one URL (Twisted's `Proxy`), on smol's sockets
 /// and timers (which work under any executor, async-std's included).
@@ -41,16 +34,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<ClientCore<Conn>>,
-}
-
-/// One open connection and its state machine.
-#[derive(Debug)]
-struct Conn {
-    stream: Stream,
-    proto: ClientConnection,
-    /// The last exchange left it able to carry a next call.
-    reusable: bool,
+    inner: Arc<ClientCore<Pooled<Stream>>>,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
@@ -113,90 +97,51 @@ impl Client {
     ///
     /// As [`call`](Self::call).
     pub async fn call_method(&self, call: &MethodCall) -> Result<Value, CallError> {
-        let inner = &self.inner;
-        let mut plan = inner.plan(Instant::now());
-        loop {
-            let mut conn = match plan.next(Instant::now(), || inner.take_idle(Instant::now()))? {
-                Attempt::Reuse(conn) => conn,
-                Attempt::Connect(limit) => self.connect(limit).await?,
-            };
-            let outcome = round_trip(&mut conn, call, plan.deadline()).await;
-            if conn.reusable {
-                inner.put_idle(conn, Instant::now());
-            }
-            match plan.settle(outcome) {
-                Settled::Retry => {}
-                Settled::Done(result) => return result?.1.map_err(CallError::Fault),
-            }
-        }
-    }
-
-    async fn connect(&self, limit: Duration) -> Result<Conn, CallError> {
-        let inner = &self.inner;
-        let url = inner.url();
-        let connect = async {
-            let tcp = TcpStream::connect((url.host(), url.port()))
-                .await
-                .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
-            let _ = tcp.set_nodelay(true);
-            #[cfg(feature = "tls")]
-            if let Some((config, name)) = &inner.prepared().tls {
-                let tls = futures_rustls::TlsConnector::from(Arc::clone(config))
-                    .connect(name.clone(), tcp)
-                    .await
-                    .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
-                return Ok(Stream::Tls(Box::new(tls)));
-            }
-            Ok::<_, TransportError>(Stream::Plain(tcp))
-        };
-        let stream = timeout(limit, connect)
-            .await
-            .ok_or_else(|| TransportError::timeout("connect"))??;
-        Ok(Conn {
-            stream,
-            proto: inner.connection(),
-            reusable: false,
-        })
+        run::call(&Smol, &self.inner, call).await
     }
 }
 
-/// Sends `call` on `conn` and reads its answer; the exchange judges every
-/// read, write and timer.
-async fn round_trip(
-    conn: &mut Conn,
-    call: &MethodCall,
-    deadline: Option<Instant>,
-) -> Result<Answer, Failure> {
-    let mut ex = Exchange::start(&mut conn.proto, call, deadline)?;
-    let mut buf = vec![0; READ_BUFFER];
-    let outcome = loop {
-        let timer = ex.poll_timeout(&conn.proto);
-        if let Some(out) = ex.poll_transmit(&mut conn.proto) {
-            match until(timer, conn.stream.write(out)).await {
-                Some(r) => ex.handle_write(&mut conn.proto, r, Instant::now()),
-                None => ex.handle_timeout(&mut conn.proto, Instant::now()),
-            }
-            continue;
+/// smol's sockets and `async-io` timers for the shared client loop.
+#[derive(Debug)]
+struct Smol;
+
+impl Connector for Smol {
+    type Stream = Stream;
+
+    async fn connect(&self, client: &PreparedClient) -> Result<Stream, TransportError> {
+        let url = &client.url;
+        let tcp = TcpStream::connect((url.host(), url.port()))
+            .await
+            .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
+        let _ = tcp.set_nodelay(true);
+        #[cfg(feature = "tls")]
+        if let Some((config, name)) = &client.tls {
+            let tls = futures_rustls::TlsConnector::from(Arc::clone(config))
+                .connect(name.clone(), tcp)
+                .await
+                .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
+            return Ok(Stream::Tls(Box::new(tls)));
         }
-        if ex.wants_flush(&mut conn.proto) {
-            match until(timer, conn.stream.flush()).await {
-                Some(r) => ex.handle_flush(&mut conn.proto, r, Instant::now()),
-                None => ex.handle_timeout(&mut conn.proto, Instant::now()),
-            }
-            continue;
-        }
-        match ex.poll_response(&mut conn.proto) {
-            Ok(None) => {}
-            Ok(Some(answer)) => break Ok(answer),
-            Err(failure) => break Err(failure),
-        }
-        match until(timer, conn.stream.read(&mut buf)).await {
-            Some(r) => ex.handle_read(&mut conn.proto, r, &mut buf, Instant::now()),
-            None => ex.handle_timeout(&mut conn.proto, Instant::now()),
-        }
-    };
-    conn.reusable = ex.reusable(&conn.proto);
-    outcome
+        Ok(Stream::Plain(tcp))
+    }
+
+    async fn sleep_until(&self, deadline: Instant) {
+        smol::Timer::at(deadline).await;
+    }
+}
+
+impl run::Stream for Stream {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        AsyncReadExt::read(self, buf).await
+    }
+
+    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        AsyncWriteExt::write(self, buf).await
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        AsyncWriteExt::flush(self).await
+    }
 }
 
 /// A client socket, plain or TLS.
@@ -248,5 +193,21 @@ impl AsyncWrite for Stream {
             #[cfg(feature = "tls")]
             Self::Tls(s) => Pin::new(s.as_mut()).poll_close(cx),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A call can be spawned on a multi-threaded executor.
+    #[test]
+    fn calls_are_send() {
+        fn send<T: Send>(_: &T) {}
+        let client = Client::new("http://127.0.0.1:9/RPC2").expect("valid URL");
+        let call = client.call::<i32>("add", (2, 3));
+        send(&call);
+        let c = Client::clone(&client);
+        send(&c);
     }
 }

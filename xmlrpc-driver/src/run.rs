@@ -1,0 +1,221 @@
+//! The async client loop, once for every async runtime: a runtime gives a
+//! way to connect, a byte stream and a timer ([`Connector`], [`Stream`]);
+//! [`call`] does the rest (the [`Plan`](crate::Plan) over the pool, the
+//! [`Exchange`] of each attempt). No executor is needed: the futures here
+//! only poll the runtime's.
+//!
+//! A runtime in a few lines: here a stream that plays a recorded answer,
+//! and a timer that never fires.
+//!
+//! ```
+//! use std::io;
+//! use std::time::Instant;
+//! use xmlrpc_driver::call::TransportError;
+//! use xmlrpc_driver::run::{self, Connector, Stream};
+//! use xmlrpc_driver::{ClientCore, ClientSettings, PreparedClient};
+//! use xmlrpc_proto::{MethodCall, Value};
+//!
+//! struct Recorded(Vec<u8>);
+//!
+//! impl Stream for Recorded {
+//!     async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+//!         let n = self.0.len().min(buf.len());
+//!         buf[..n].copy_from_slice(&self.0[..n]);
+//!         self.0.drain(..n);
+//!         Ok(n)
+//!     }
+//!     async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+//!         Ok(buf.len())
+//!     }
+//!     async fn flush(&mut self) -> io::Result<()> {
+//!         Ok(())
+//!     }
+//! }
+//!
+//! struct Replay;
+//!
+//! impl Connector for Replay {
+//!     type Stream = Recorded;
+//!     async fn connect(&self, _: &PreparedClient) -> Result<Recorded, TransportError> {
+//!         let body = "<?xml version=\"1.0\"?><methodResponse><params><param>\
+//!             <value><int>5</int></value></param></params></methodResponse>";
+//!         let answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+//!         Ok(Recorded(answer.into_bytes()))
+//!     }
+//!     async fn sleep_until(&self, _: Instant) {
+//!         std::future::pending::<()>().await
+//!     }
+//! }
+//!
+//! let core = ClientCore::new("http://localhost/RPC2", &ClientSettings::default())?;
+//! let call = MethodCall::new("add", vec![Value::Int(2), Value::Int(3)]);
+//! // Every future here is ready at once: poll it once.
+//! let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! let mut fut = std::pin::pin!(run::call(&Replay, &core, &call));
+//! let std::task::Poll::Ready(result) = fut.as_mut().poll(&mut cx) else { panic!() };
+//! assert_eq!(result?, Value::Int(5));
+//! # Ok::<(), xmlrpc_driver::call::CallError>(())
+//! ```
+
+use std::future::{Future, poll_fn};
+use std::io;
+use std::pin::pin;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use xmlrpc_proto::{ClientConnection, MethodCall, Value};
+
+use crate::call::{CallError, TransportError};
+use crate::{Answer, Attempt, ClientCore, Exchange, Failure, PreparedClient, Settled};
+
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 16 * 1024;
+
+/// A connected byte stream of an async runtime (a TCP or TLS socket).
+pub trait Stream: Send {
+    /// Reads into `buf`: `Ok(0)` at the end of the stream.
+    fn read<'a>(
+        &'a mut self,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
+    /// Writes some of `buf`.
+    fn write<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
+    /// Flushes what the stream buffers (a TLS stream's records).
+    fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
+}
+
+/// How an async runtime opens a client's connections and waits.
+pub trait Connector: Send + Sync {
+    /// The stream of a connection.
+    type Stream: Stream;
+    /// A connection to `client.url`, TLS handshake included when the
+    /// URL is `https` (the caller bounds the time it takes).
+    fn connect<'a>(
+        &'a self,
+        client: &'a PreparedClient,
+    ) -> impl Future<Output = Result<Self::Stream, TransportError>> + Send + 'a;
+    /// Completes at `deadline`.
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send + '_;
+}
+
+/// A kept-alive connection of an async client: its stream and its state
+/// machine.
+#[derive(Debug)]
+pub struct Pooled<S> {
+    stream: S,
+    proto: ClientConnection,
+}
+
+/// Sends `call` over the connections of `core`, opened by `connector`,
+/// and returns its result value: kept-alive connections first (one that
+/// the server had closed is dropped and the next tried), then a fresh
+/// one, within the client's connect and call timeouts.
+///
+/// # Errors
+///
+/// [`CallError::Fault`] when the server answers with a fault, and the
+/// other variants of [`CallError`] for HTTP, transport and protocol
+/// failures.
+pub async fn call<K: Connector>(
+    connector: &K,
+    core: &ClientCore<Pooled<K::Stream>>,
+    call: &MethodCall,
+) -> Result<Value, CallError> {
+    let mut plan = core.plan(Instant::now());
+    loop {
+        let mut conn = match plan.next(Instant::now(), || core.take_idle(Instant::now()))? {
+            Attempt::Reuse(conn) => conn,
+            Attempt::Connect(limit) => connect(connector, core, limit).await?,
+        };
+        let (outcome, reusable) = round_trip(connector, &mut conn, call, plan.deadline()).await;
+        if reusable {
+            core.put_idle(conn, Instant::now());
+        }
+        match plan.settle(outcome) {
+            Settled::Retry => {}
+            Settled::Done(result) => return result?.1.map_err(CallError::Fault),
+        }
+    }
+}
+
+async fn connect<K: Connector>(
+    connector: &K,
+    core: &ClientCore<Pooled<K::Stream>>,
+    limit: Duration,
+) -> Result<Pooled<K::Stream>, CallError> {
+    let deadline = Instant::now().checked_add(limit);
+    let stream = until(connector, deadline, connector.connect(core.prepared()))
+        .await
+        .ok_or_else(|| TransportError::timeout("connect"))??;
+    Ok(Pooled {
+        stream,
+        proto: core.connection(),
+    })
+}
+
+/// `fut`'s output, or `None` once `deadline` (if any) passes first.
+pub async fn until<K: Connector, F: Future>(
+    connector: &K,
+    deadline: Option<Instant>,
+    fut: F,
+) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    let Some(deadline) = deadline else {
+        return Some(fut.await);
+    };
+    let mut timer = pin!(connector.sleep_until(deadline));
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
+/// One attempt: `call` on `conn`, every read, write and timer judged by
+/// the [`Exchange`]. Also says whether the connection may be kept.
+async fn round_trip<K: Connector>(
+    connector: &K,
+    conn: &mut Pooled<K::Stream>,
+    call: &MethodCall,
+    deadline: Option<Instant>,
+) -> (Result<Answer, Failure>, bool) {
+    let mut ex = match Exchange::start(&mut conn.proto, call, deadline) {
+        Ok(ex) => ex,
+        Err(failure) => return (Err(failure), false),
+    };
+    let mut buf = vec![0; READ_BUFFER];
+    let Pooled { stream, proto } = conn;
+    let outcome = loop {
+        let timer = ex.poll_timeout(proto);
+        if let Some(out) = ex.poll_transmit(proto) {
+            match until(connector, timer, stream.write(out)).await {
+                Some(r) => ex.handle_write(proto, r, Instant::now()),
+                None => ex.handle_timeout(proto, Instant::now()),
+            }
+            continue;
+        }
+        if ex.wants_flush(proto) {
+            match until(connector, timer, stream.flush()).await {
+                Some(r) => ex.handle_flush(proto, r, Instant::now()),
+                None => ex.handle_timeout(proto, Instant::now()),
+            }
+            continue;
+        }
+        match ex.poll_response(proto) {
+            Ok(None) => {}
+            Ok(Some(answer)) => break Ok(answer),
+            Err(failure) => break Err(failure),
+        }
+        match until(connector, timer, stream.read(&mut buf)).await {
+            Some(r) => ex.handle_read(proto, r, &mut buf, Instant::now()),
+            None => ex.handle_timeout(proto, Instant::now()),
+        }
+    };
+    let reusable = ex.reusable(proto);
+    (outcome, reusable)
+}
