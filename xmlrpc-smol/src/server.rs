@@ -383,6 +383,8 @@ impl Shared {
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let now = Instant::now();
+        // Changed only to bound a TLS handshake.
+        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut session = if refuse {
             ServerSession::refusing(self.config.clone(), peer, now)
         } else {

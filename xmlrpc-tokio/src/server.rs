@@ -309,6 +309,8 @@ impl Shared {
     {
         let now = Instant::now();
         let config = self.config.clone();
+        // Changed only to bound a TLS handshake.
+        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut session = if refuse {
             ServerSession::refusing(config, peer, now)
         } else {
