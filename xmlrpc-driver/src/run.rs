@@ -1,17 +1,22 @@
-//! The async client loop, once for every async runtime: a runtime gives a
-//! way to connect, a byte stream and a timer ([`Connector`], [`Stream`]);
-//! [`call`] does the rest (the [`Plan`](crate::Plan) over the pool, the
-//! [`Exchange`] of each attempt). No executor is needed: the futures here
-//! only poll the runtime's.
+//! The async connection loops, once for every async runtime.
 //!
-//! A runtime in a few lines: here a stream that plays a recorded answer,
-//! and a timer that never fires.
+//! - Client: a runtime gives a way to connect, a byte stream and a timer
+//!   ([`Connector`], [`Stream`], [`Timer`]); [`call`] does the rest (the
+//!   [`Plan`](crate::Plan) over the pool, the [`Exchange`] of each
+//!   attempt).
+//! - Server: a runtime gives a stream, a timer, its limit on calls in
+//!   flight and its shutdown signal ([`Host`]); [`serve`] drives a
+//!   [`ServerSession`] over the stream until it closes.
+//!
+//! No executor is needed: the futures here only poll the runtime's. A
+//! client runtime in a few lines: here a stream that plays a recorded
+//! answer, and a timer that never fires.
 //!
 //! ```
 //! use std::io;
 //! use std::time::Instant;
 //! use xmlrpc_driver::call::TransportError;
-//! use xmlrpc_driver::run::{self, Connector, Stream};
+//! use xmlrpc_driver::run::{self, Connector, Stream, Timer};
 //! use xmlrpc_driver::{ClientCore, ClientSettings, PreparedClient};
 //! use xmlrpc_proto::{MethodCall, Value};
 //!
@@ -30,9 +35,18 @@
 //!     async fn flush(&mut self) -> io::Result<()> {
 //!         Ok(())
 //!     }
+//!     async fn close(&mut self) -> io::Result<()> {
+//!         Ok(())
+//!     }
 //! }
 //!
 //! struct Replay;
+//!
+//! impl Timer for Replay {
+//!     async fn sleep_until(&self, _: Instant) {
+//!         std::future::pending::<()>().await
+//!     }
+//! }
 //!
 //! impl Connector for Replay {
 //!     type Stream = Recorded;
@@ -41,9 +55,6 @@
 //!             <value><int>5</int></value></param></params></methodResponse>";
 //!         let answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
 //!         Ok(Recorded(answer.into_bytes()))
-//!     }
-//!     async fn sleep_until(&self, _: Instant) {
-//!         std::future::pending::<()>().await
 //!     }
 //! }
 //!
@@ -63,6 +74,7 @@ use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
+use xmlrpc_proto::serve::{Next, ServerSession};
 use xmlrpc_proto::{ClientConnection, MethodCall, Value};
 
 use crate::call::{CallError, TransportError};
@@ -85,10 +97,18 @@ pub trait Stream: Send {
     ) -> impl Future<Output = io::Result<usize>> + Send + 'a;
     /// Flushes what the stream buffers (a TLS stream's records).
     fn flush(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
+    /// Closes the sending side (a TLS stream's `close_notify` first).
+    fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
 }
 
-/// How an async runtime opens a client's connections and waits.
-pub trait Connector: Send + Sync {
+/// An async runtime's timer.
+pub trait Timer: Send + Sync {
+    /// Completes at `deadline`.
+    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send + '_;
+}
+
+/// How an async runtime opens a client's connections.
+pub trait Connector: Timer {
     /// The stream of a connection.
     type Stream: Stream;
     /// A connection to `client.url`, TLS handshake included when the
@@ -97,8 +117,6 @@ pub trait Connector: Send + Sync {
         &'a self,
         client: &'a PreparedClient,
     ) -> impl Future<Output = Result<Self::Stream, TransportError>> + Send + 'a;
-    /// Completes at `deadline`.
-    fn sleep_until(&self, deadline: Instant) -> impl Future<Output = ()> + Send + '_;
 }
 
 /// A kept-alive connection of an async client: its stream and its state
@@ -157,8 +175,8 @@ async fn connect<K: Connector>(
 }
 
 /// `fut`'s output, or `None` once `deadline` (if any) passes first.
-pub async fn until<K: Connector, F: Future>(
-    connector: &K,
+pub async fn until<T: Timer, F: Future>(
+    timer: &T,
     deadline: Option<Instant>,
     fut: F,
 ) -> Option<F::Output> {
@@ -166,12 +184,12 @@ pub async fn until<K: Connector, F: Future>(
     let Some(deadline) = deadline else {
         return Some(fut.await);
     };
-    let mut timer = pin!(connector.sleep_until(deadline));
+    let mut sleep = pin!(timer.sleep_until(deadline));
     poll_fn(|cx| {
         if let Poll::Ready(v) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(v));
         }
-        timer.as_mut().poll(cx).map(|()| None)
+        sleep.as_mut().poll(cx).map(|()| None)
     })
     .await
 }
@@ -218,4 +236,130 @@ async fn round_trip<K: Connector>(
     };
     let reusable = ex.reusable(proto);
     (outcome, reusable)
+}
+
+/// What a server of an async runtime gives the shared connection loop.
+pub trait Host: Timer {
+    /// Held while a call runs.
+    type Permit: Send;
+    /// A slot among the server's calls in flight: waits for one, or
+    /// `None` when the call must be refused (`503`) instead.
+    fn enter_call(&self) -> impl Future<Output = Option<Self::Permit>> + Send + '_;
+    /// Whether the server has begun shutting down.
+    fn is_stopping(&self) -> bool;
+    /// Completes once the server begins shutting down.
+    fn stopped(&self) -> impl Future<Output = ()> + Send + '_;
+}
+
+/// What woke the connection loop.
+enum Wake {
+    Read(io::Result<usize>),
+    Timer,
+    Stop,
+}
+
+/// Serves one connection: runs its calls (within the host's limit),
+/// writes the answers, reads and waits, every deadline the session's,
+/// until the session says to close; then closes the stream, bounded by
+/// the write timeout.
+///
+/// # Errors
+///
+/// A failed read or write, which ends the connection.
+pub async fn serve<H: Host, S: Stream>(
+    host: &H,
+    io: &mut S,
+    mut session: ServerSession,
+) -> io::Result<()> {
+    let write_timeout = session.connection().config().limits.write_timeout;
+    let mut buf = vec![0; READ_BUFFER];
+    loop {
+        while let Some(job) = session.poll_job() {
+            let Some(permit) = host.enter_call().await else {
+                session.refuse(job);
+                continue;
+            };
+            let answer = match job.start().into_ready() {
+                Ok(answer) => answer,
+                Err(running) => running.await,
+            };
+            drop(permit);
+            session.finish(answer);
+        }
+        let mut wrote = false;
+        loop {
+            let now = Instant::now();
+            if session.poll_transmit(now).is_none() {
+                break;
+            }
+            // Writes wake at the session's deadline too: a peer that
+            // leaves its answer unread is dropped.
+            let deadline = session.poll_timeout();
+            let Some(out) = session.poll_transmit(now) else {
+                break;
+            };
+            match until(host, deadline, io.write(out)).await {
+                Some(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+                Some(Ok(n)) => {
+                    wrote = true;
+                    session.advance_transmit(n);
+                }
+                Some(Err(e)) => return Err(e),
+                None => session.handle_timeout(Instant::now()),
+            }
+        }
+        if wrote {
+            let deadline = Instant::now().checked_add(write_timeout);
+            until(host, deadline, io.flush())
+                .await
+                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
+        }
+        let stopping = host.is_stopping();
+        let Next::Wait { read, deadline } = session.next(stopping) else {
+            break;
+        };
+        let wake = {
+            let mut reading = pin!(async {
+                if read {
+                    io.read(&mut buf).await
+                } else {
+                    std::future::pending().await
+                }
+            });
+            let mut timer = pin!(async {
+                match deadline {
+                    Some(d) => host.sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            });
+            let mut stop = pin!(async {
+                if stopping {
+                    std::future::pending().await
+                } else {
+                    host.stopped().await;
+                }
+            });
+            poll_fn(|cx| {
+                if let Poll::Ready(r) = reading.as_mut().poll(cx) {
+                    return Poll::Ready(Wake::Read(r));
+                }
+                if timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::Timer);
+                }
+                stop.as_mut().poll(cx).map(|()| Wake::Stop)
+            })
+            .await
+        };
+        match wake {
+            Wake::Read(r) => match r? {
+                0 => session.handle_eof(),
+                n => session.handle_data(&buf[..n], Instant::now()),
+            },
+            Wake::Timer => session.handle_timeout(Instant::now()),
+            Wake::Stop => {}
+        }
+    }
+    let deadline = Instant::now().checked_add(write_timeout);
+    let _ = until(host, deadline, io.close()).await;
+    Ok(())
 }

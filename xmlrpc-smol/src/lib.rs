@@ -28,18 +28,17 @@
 //!   from an HTTP error, a transport error and a protocol error
 //!   ([`CallError`]).
 //!
-//! The connection loop of the server, in short (see `server.rs`):
+//! The connection loops are [`xmlrpc_driver::run`]'s, shared with the
+//! other async runtime: this crate gives them `futures-io`
+//! streams, `async-io` timers, semaphores and a shutdown channel. In short, a server
+//! connection is:
 //!
 //! ```text
 //! loop {
-//!     while let Some(job) = session.poll_job() { session.finish(job.start().await) }
+//!     while let Some(job) = session.poll_job() { run it (within the in-flight limit); session.finish(answer) }
 //!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
-//!     match session.next(stopping) {
-//!         Close => break,
-//!         Wait { read, deadline } => race(read => handle_data / handle_eof,
-//!                                          Timer::at(deadline) => handle_timeout,
-//!                                          shutdown => ask again),
-//!     }
+//!     let Next::Wait { read, deadline } = session.next(stopping) else { break };
+//!     race(read => session.handle_data / handle_eof, sleep until deadline => session.handle_timeout, shutdown => ask again)
 //! }
 //! ```
 //!
@@ -72,7 +71,6 @@
 
 mod client;
 mod server;
-mod timer;
 
 pub use client::{Client, ClientBuilder};
 pub use server::{

@@ -14,15 +14,11 @@ use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::lock::{Semaphore, SemaphoreGuardArc};
 use smol::net::{TcpListener, TcpStream};
 use smol::stream::{Stream, StreamExt};
+use xmlrpc_driver::run;
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::serve::{Job, Next, ServerSession};
-
-use crate::timer::{sleep_until, timeout, until};
-
-/// Bytes read from a socket at a time.
-const READ_BUFFER: usize = 16 * 1024;
+use xmlrpc_proto::serve::ServerSession;
 
 /// A future that a [`Spawner`] runs to completion.
 pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -370,13 +366,6 @@ async fn accept_error(e: &io::Error) {
     }
 }
 
-/// What woke the connection loop.
-enum Wake {
-    Read(io::Result<usize>),
-    Timer,
-    Stop,
-}
-
 impl Shared {
     async fn connection<Io>(&self, io: Io, peer: Option<SocketAddr>, refuse: bool)
     where
@@ -394,7 +383,7 @@ impl Shared {
         if let Some(config) = &self.tls {
             session.begin_handshake(now);
             let handshake = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            match until(session.poll_timeout(), handshake).await {
+            match run::until(self, session.poll_timeout(), handshake).await {
                 Some(Ok(tls)) => {
                     session.end_handshake();
                     log(self.drive(tls, session).await, peer);
@@ -407,91 +396,58 @@ impl Shared {
         log(self.drive(io, session).await, peer);
     }
 
-    /// The connection loop: jobs, answers, writes, reads and timers.
-    async fn drive<Io>(&self, mut io: Io, mut session: ServerSession) -> io::Result<()>
+    async fn drive<Io>(&self, io: Io, session: ServerSession) -> io::Result<()>
     where
-        Io: AsyncRead + AsyncWrite + Unpin,
+        Io: AsyncRead + AsyncWrite + Unpin + Send,
     {
-        let write_timeout = self.config.limits.write_timeout;
-        let mut buf = vec![0; READ_BUFFER];
-        loop {
-            while let Some(job) = session.poll_job() {
-                self.run(job, &mut session).await;
-            }
-            // Writes wake at the session's deadline too: a peer that
-            // leaves its answer unread is dropped.
-            loop {
-                let now = Instant::now();
-                if session.poll_transmit(now).is_none() {
-                    break;
-                }
-                let deadline = session.poll_timeout();
-                let Some(out) = session.poll_transmit(now) else {
-                    break;
-                };
-                match until(deadline, io.write(out)).await {
-                    Some(r) => match r? {
-                        0 => return Err(io::ErrorKind::WriteZero.into()),
-                        n => session.advance_transmit(n),
-                    },
-                    None => session.handle_timeout(Instant::now()),
-                }
-            }
-            timeout(write_timeout, io.flush())
-                .await
-                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
-            let stopping = self.stop_rx.is_closed();
-            let Next::Wait { read, deadline } = session.next(stopping) else {
-                break;
-            };
-            let reading = async {
-                if read {
-                    Wake::Read(io.read(&mut buf).await)
-                } else {
-                    future::pending().await
-                }
-            };
-            let timer = async {
-                sleep_until(deadline).await;
-                Wake::Timer
-            };
-            let stop = async {
-                if stopping {
-                    future::pending().await
-                } else {
-                    let _ = self.stop_rx.recv().await;
-                    Wake::Stop
-                }
-            };
-            let wake = future::or(reading, future::or(timer, stop)).await;
-            match wake {
-                Wake::Read(r) => match r? {
-                    0 => session.handle_eof(),
-                    n => session.handle_data(&buf[..n], Instant::now()),
-                },
-                Wake::Timer => session.handle_timeout(Instant::now()),
-                Wake::Stop => {}
-            }
+        run::serve(self, &mut Socket(io), session).await
+    }
+}
+
+impl run::Timer for Shared {
+    async fn sleep_until(&self, deadline: Instant) {
+        smol::Timer::at(deadline).await;
+    }
+}
+
+impl run::Host for Shared {
+    type Permit = SemaphoreGuardArc;
+
+    async fn enter_call(&self) -> Option<SemaphoreGuardArc> {
+        match self.overload {
+            Overload::Refuse => self.in_flight.try_acquire_arc(),
+            _ => Some(self.in_flight.acquire_arc().await),
         }
-        let _ = timeout(write_timeout, io.close()).await;
-        Ok(())
     }
 
-    /// Runs one call within the in-flight limit and queues its answer.
-    async fn run(&self, job: Job, session: &mut ServerSession) {
-        let permit: SemaphoreGuardArc = match self.overload {
-            Overload::Refuse => match self.in_flight.try_acquire_arc() {
-                Some(p) => p,
-                None => return session.refuse(job),
-            },
-            _ => self.in_flight.acquire_arc().await,
-        };
-        let answer = match job.start().into_ready() {
-            Ok(answer) => answer,
-            Err(running) => running.await,
-        };
-        drop(permit);
-        session.finish(answer);
+    fn is_stopping(&self) -> bool {
+        self.stop_rx.is_closed()
+    }
+
+    async fn stopped(&self) {
+        stopped::<()>(&self.stop_rx).await;
+    }
+}
+
+/// Any `futures-io` stream, for the shared connection loop.
+#[derive(Debug)]
+pub(crate) struct Socket<T>(pub(crate) T);
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> run::Stream for Socket<T> {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).await
+    }
+
+    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).await
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().await
+    }
+
+    async fn close(&mut self) -> io::Result<()> {
+        self.0.close().await
     }
 }
 

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 use xmlrpc_driver::run::{self, Connector, Pooled};
 use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, PreparedClient, method_call};
 use xmlrpc_proto::{FromValue, MethodCall, Url, Value};
+
+use crate::server::Socket;
 
 /// An XML-RPC client for one URL (Twisted's `Proxy`).
 ///
@@ -35,7 +37,7 @@ use xmlrpc_proto::{FromValue, MethodCall, Url, Value};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<ClientCore<Pooled<Stream>>>,
+    inner: Arc<ClientCore<Pooled<Socket<Stream>>>>,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
@@ -106,10 +108,16 @@ impl Client {
 #[derive(Debug)]
 struct Tokio;
 
-impl Connector for Tokio {
-    type Stream = Stream;
+impl run::Timer for Tokio {
+    async fn sleep_until(&self, deadline: Instant) {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await;
+    }
+}
 
-    async fn connect(&self, client: &PreparedClient) -> Result<Stream, TransportError> {
+impl Connector for Tokio {
+    type Stream = Socket<Stream>;
+
+    async fn connect(&self, client: &PreparedClient) -> Result<Socket<Stream>, TransportError> {
         let url = &client.url;
         let tcp = TcpStream::connect((url.host(), url.port()))
             .await
@@ -121,27 +129,9 @@ impl Connector for Tokio {
                 .connect(name.clone(), tcp)
                 .await
                 .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
-            return Ok(Stream::Tls(Box::new(tls)));
+            return Ok(Socket(Stream::Tls(Box::new(tls))));
         }
-        Ok(Stream::Plain(tcp))
-    }
-
-    async fn sleep_until(&self, deadline: Instant) {
-        tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await;
-    }
-}
-
-impl run::Stream for Stream {
-    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        AsyncReadExt::read(self, buf).await
-    }
-
-    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        AsyncWriteExt::write(self, buf).await
-    }
-
-    async fn flush(&mut self) -> io::Result<()> {
-        AsyncWriteExt::flush(self).await
+        Ok(Socket(Stream::Plain(tcp)))
     }
 }
 

@@ -35,15 +35,17 @@
 //!   `http-body` and `tower-service` crates; no hyper.
 //! - `gzip`: compressed bodies (the core's `gzip` feature).
 //!
-//! The connection loop of the server, in short (see `server.rs`; the
-//! session is the core's [`serve::ServerSession`](xmlrpc_proto::serve::ServerSession)):
+//! The connection loops are [`xmlrpc_driver::run`]'s, shared with the
+//! other async runtime: this crate gives them tokio sockets,
+//! timers, semaphores and a shutdown watch. In short, a server
+//! connection is:
 //!
 //! ```text
 //! loop {
 //!     while let Some(job) = session.poll_job() { run it (within the in-flight limit); session.finish(answer) }
 //!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
 //!     let Next::Wait { read, deadline } = session.next(stopping) else { break };
-//!     select! { read => session.handle_data / handle_eof, sleep_until(deadline) => session.handle_timeout, shutdown }
+//!     race(read => session.handle_data / handle_eof, sleep until deadline => session.handle_timeout, shutdown => ask again)
 //! }
 //! ```
 //!

@@ -9,13 +9,11 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use xmlrpc_driver::run;
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::serve::{Job, Next, ServerSession};
-
-/// Bytes read from a socket at a time.
-const READ_BUFFER: usize = 16 * 1024;
+use xmlrpc_proto::serve::ServerSession;
 
 /// A source of connections: a [`TcpListener`], a `UnixListener`, a
 /// channel of streams, or your own.
@@ -320,17 +318,13 @@ impl Shared {
         if let Some(config) = &self.tls {
             session.begin_handshake(now);
             let handshake = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            tokio::select! {
-                r = handshake => match r {
-                    Ok(tls) => {
-                        session.end_handshake();
-                        self.log(self.drive(tls, session).await, peer);
-                    }
-                    Err(e) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
-                },
-                () = sleep_until(session.poll_timeout()) => {
-                    tracing::debug!(?peer, "TLS handshake timed out");
+            match run::until(&*self, session.poll_timeout(), handshake).await {
+                Some(Ok(tls)) => {
+                    session.end_handshake();
+                    self.log(self.drive(tls, session).await, peer);
                 }
+                Some(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
+                None => tracing::debug!(?peer, "TLS handshake timed out"),
             }
             return;
         }
@@ -343,79 +337,58 @@ impl Shared {
         }
     }
 
-    /// The connection loop: calls, writes, reads and timers.
-    async fn drive<Io>(&self, mut io: Io, mut session: ServerSession) -> io::Result<()>
+    async fn drive<Io>(&self, io: Io, session: ServerSession) -> io::Result<()>
     where
-        Io: AsyncRead + AsyncWrite + Unpin,
+        Io: AsyncRead + AsyncWrite + Unpin + Send,
     {
-        let write_timeout = self.config.limits.write_timeout;
-        let mut stop = self.shutdown.subscribe();
-        let mut buf = vec![0; READ_BUFFER];
-        loop {
-            while let Some(job) = session.poll_job() {
-                self.run(job, &mut session).await;
-            }
-            // Writes wake at the session's deadline too: a peer that
-            // leaves its answer unread is dropped.
-            loop {
-                let now = Instant::now();
-                if session.poll_transmit(now).is_none() {
-                    break;
-                }
-                let deadline = session.poll_timeout();
-                let Some(out) = session.poll_transmit(now) else {
-                    break;
-                };
-                tokio::select! {
-                    r = io.write(out) => match r? {
-                        0 => return Err(io::ErrorKind::WriteZero.into()),
-                        n => session.advance_transmit(n),
-                    },
-                    () = sleep_until(deadline) => session.handle_timeout(Instant::now()),
-                }
-            }
-            tokio::time::timeout(write_timeout, io.flush())
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
-            let stopping = *stop.borrow_and_update();
-            let Next::Wait { read, deadline } = session.next(stopping) else {
-                break;
-            };
-            tokio::select! {
-                r = io.read(&mut buf), if read => match r? {
-                    0 => session.handle_eof(),
-                    n => session.handle_data(&buf[..n], Instant::now()),
-                },
-                () = sleep_until(deadline) => session.handle_timeout(Instant::now()),
-                _ = stop.changed(), if !stopping => {}
-            }
-        }
-        let _ = tokio::time::timeout(write_timeout, io.shutdown()).await;
-        Ok(())
-    }
-
-    /// Runs one call within the in-flight limit and queues its answer.
-    async fn run(&self, job: Job, session: &mut ServerSession) {
-        let permit: Option<OwnedSemaphorePermit> = match self.overload {
-            Overload::Refuse => match Arc::clone(&self.in_flight).try_acquire_owned() {
-                Ok(p) => Some(p),
-                Err(_) => return session.refuse(job),
-            },
-            _ => Arc::clone(&self.in_flight).acquire_owned().await.ok(),
-        };
-        let answer = match job.start().into_ready() {
-            Ok(answer) => answer,
-            Err(running) => running.await,
-        };
-        drop(permit);
-        session.finish(answer);
+        run::serve(self, &mut Socket(io), session).await
     }
 }
 
-/// Sleeps until `deadline`, or forever without one.
-pub(crate) async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
-        None => std::future::pending().await,
+impl run::Timer for Shared {
+    async fn sleep_until(&self, deadline: Instant) {
+        tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await;
+    }
+}
+
+impl run::Host for Shared {
+    type Permit = OwnedSemaphorePermit;
+
+    async fn enter_call(&self) -> Option<OwnedSemaphorePermit> {
+        let in_flight = Arc::clone(&self.in_flight);
+        match self.overload {
+            Overload::Refuse => in_flight.try_acquire_owned().ok(),
+            _ => in_flight.acquire_owned().await.ok(),
+        }
+    }
+
+    fn is_stopping(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+
+    async fn stopped(&self) {
+        let _ = self.shutdown.subscribe().wait_for(|s| *s).await;
+    }
+}
+
+/// Any tokio stream, for the shared connection loop.
+#[derive(Debug)]
+pub(crate) struct Socket<T>(pub(crate) T);
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> run::Stream for Socket<T> {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).await
+    }
+
+    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).await
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().await
+    }
+
+    async fn close(&mut self) -> io::Result<()> {
+        self.0.shutdown().await
     }
 }
