@@ -423,11 +423,16 @@ impl Shared {
                 if session.poll_transmit(now).is_none() {
                     break;
                 }
-                let limit = session.poll_timeout().map(|d| {
+                // A peer slow to read does not keep a worker to itself
+                // either: while others wait, a stalled write sets the
+                // connection aside (the session keeps its output and its
+                // write deadline).
+                let cap = if self.others_waiting() { PROBE } else { TICK };
+                let limit = session.poll_timeout().map_or(cap, |d| {
                     d.saturating_duration_since(now)
-                        .max(Duration::from_millis(1))
+                        .clamp(Duration::from_millis(1), cap)
                 });
-                stream.tcp()?.set_write_timeout(limit)?;
+                stream.tcp()?.set_write_timeout(Some(limit))?;
                 let Some(out) = session.poll_transmit(now) else {
                     break;
                 };
@@ -445,6 +450,9 @@ impl Shared {
                         ) =>
                     {
                         session.handle_timeout(Instant::now());
+                        if self.others_waiting() {
+                            return Ok(true);
+                        }
                     }
                     Err(e) => return Err(e),
                 }
