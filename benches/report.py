@@ -14,7 +14,8 @@ import os
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "criterion")
-PAYLOADS = ["add", "structs100", "mixed10mb", "blob1mb", "blob1mb_lines"]
+PAYLOADS = ["add", "structs100", "mixed10mb", "blob1mb", "blob1mb_lines", "add_py", "structs100_py",
+            "mixed10mb_py"]
 OURS = ["ours", "ours_ref"]
 PEERS = ["dxr", "serde_xmlrpc", "xmlrpc"]
 BARE = ["quick_xml_031", "quick_xml_038", "quick_xml_042"]
@@ -23,7 +24,8 @@ ORDER = ["ours", "ours_ref", "dxr", "serde_xmlrpc", "xmlrpc", "quick_xml_031", "
 # The aims: ceiling ratio wanted, per (kind, payload).
 AIM = {("parse", "add"): 0.85, ("parse", "mixed10mb"): 0.85, ("parse", "blob1mb"): 0.9,
        ("write", "add"): 0.85, ("write", "structs100"): 0.85, ("write", "mixed10mb"): 0.85,
-       ("parse", "blob1mb_lines"): 0.9, ("write", "blob1mb"): 0.85}
+       ("parse", "blob1mb_lines"): 0.9, ("write", "blob1mb"): 0.85,
+       ("parse", "add_py"): 0.85, ("parse", "structs100_py"): 0.85, ("parse", "mixed10mb_py"): 0.85}
 
 
 EXTRA = []  # more criterion folders (--also): the fastest sample of all counts
@@ -118,6 +120,24 @@ def summary(since):
             print(f"| {payload} | {size(round(n))} | " + " | ".join(cells) + " |")
 
 
+def versus(since):
+    """Parse speed against serde_xmlrpc and the quick-xml 0.38 loop."""
+    head = ["ours", "ours_ref", "serde_xmlrpc", "dxr", "xmlrpc", "quick_xml_038"]
+    print("\n| parse, MB/s | size | " + " | ".join(head)
+          + " | ours ÷ serde_xmlrpc | ours ÷ quick_xml_038 |")
+    print("|---" * (len(head) + 4) + "|")
+    for payload in PAYLOADS:
+        rows = load(f"parse_{payload}", since)
+        if not rows or payload.startswith("blob1mb"):
+            continue
+        ns, mbs, _ = next(iter(rows.values()))
+        cells = [f"{rows[c][1]:.0f}" if c in rows else "–" for c in head]
+        for other in ("serde_xmlrpc", "quick_xml_038"):
+            ok = "ours" in rows and other in rows
+            cells.append(f"{rows['ours'][1] / rows[other][1]:.2f}" if ok else "–")
+        print(f"| {payload} | {size(round(mbs * ns / 1e3))} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--since", type=float, default=0)
@@ -128,6 +148,7 @@ def main():
     EXTRA.extend(args.also)
     if args.summary:
         summary(args.since)
+        versus(args.since)
         return
     verdicts = []
     for kind in ("parse", "write"):
@@ -170,6 +191,7 @@ def main():
             print(f"- {v}")
         print("\n### summary")
         summary(args.since)
+        versus(args.since)
     else:
         print("no results", file=sys.stderr)
         sys.exit(1)

@@ -8,12 +8,13 @@ use crate::reference_writer;
 #[derive(Clone, Debug)]
 pub struct Payload {
     /// Short name, used in benchmark ids (`add`, `structs100`, `mixed10mb`,
-    /// `blob1mb`, `blob1mb_lines`).
+    /// `blob1mb`, `blob1mb_lines`, and `add_py`, `structs100_py`,
+    /// `mixed10mb_py` for the documents Python writes).
     pub name: &'static str,
     /// The document's content.
     pub doc: Doc,
-    /// The document as written by [`reference_writer`]: what every parser
-    /// reads.
+    /// The document as written by [`reference_writer`] (or, for the `_py`
+    /// payloads, by Python's `xmlrpc.client`): what every parser reads.
     pub bytes: Vec<u8>,
 }
 
@@ -40,15 +41,76 @@ impl Payload {
     /// writer's form, so writing it would repeat another payload.
     #[must_use]
     pub fn parse_only(&self) -> bool {
-        self.name == "blob1mb_lines"
+        self.name == "blob1mb_lines" || self.name.ends_with("_py")
     }
 }
 
-/// All five payloads: the four written and parsed, smallest first, then
-/// `blob1mb_lines` (parsed only).
+/// All eight payloads: the four written and parsed, smallest first, then
+/// `blob1mb_lines` and the three written by Python (parsed only).
+///
+/// # Panics
+///
+/// When `python3` cannot be run (see [`python`]).
 #[must_use]
 pub fn all() -> Vec<Payload> {
-    vec![add(), structs100(), mixed10mb(), blob1mb(), blob1mb_lines()]
+    let (a, s, m) = (add(), structs100(), mixed10mb());
+    let py = [&a, &s, &m].map(|p| python(p).unwrap_or_else(|e| panic!("{e}")));
+    let [a_py, s_py, m_py] = py;
+    vec![a, s, m, blob1mb(), blob1mb_lines(), a_py, s_py, m_py]
+}
+
+/// What Python runs to rewrite a document: `xmlrpc.client.loads`, then
+/// `xmlrpc.client.dumps` of the same values, as a Python client or server
+/// writes them (a line break after most tags, `<string>` spelled out,
+/// base64 in lines of 76 characters).
+const PYTHON_REWRITE: &str = "\
+import sys, xmlrpc.client as x
+params, name = x.loads(sys.stdin.buffer.read())
+out = x.dumps(params, name, methodresponse=name is None, allow_none=True)
+sys.stdout.buffer.write(out.encode('utf-8'))
+";
+
+/// `payload` as Python's `xmlrpc.client.dumps` writes the same values:
+/// `add_py`, `structs100_py` or `mixed10mb_py`. Runs `python3`, which
+/// reads the reference document and writes it again.
+///
+/// # Errors
+///
+/// When `python3` cannot be run or fails, or for another payload.
+pub fn python(payload: &Payload) -> Result<Payload, String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let name = match payload.name {
+        "add" => "add_py",
+        "structs100" => "structs100_py",
+        "mixed10mb" => "mixed10mb_py",
+        other => return Err(format!("no Python form of {other}")),
+    };
+    let failed = |e: &dyn std::fmt::Display| format!("python3 writes the {name} payload: {e}");
+    let mut child = Command::new("python3")
+        .args(["-c", PYTHON_REWRITE])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| failed(&e))?;
+    let mut stdin = child.stdin.take().ok_or_else(|| failed(&"no stdin"))?;
+    // Written from a thread of its own: the child writes while it reads.
+    let input = payload.bytes.clone();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().map_err(|e| failed(&e))?;
+    writer
+        .join()
+        .map_err(|_| failed(&"the writer thread panicked"))?
+        .map_err(|e| failed(&e))?;
+    if !out.status.success() {
+        return Err(failed(&out.status));
+    }
+    Ok(Payload {
+        name,
+        doc: payload.doc.clone(),
+        bytes: out.stdout,
+    })
 }
 
 /// `add(1, 2)`.
@@ -296,5 +358,47 @@ mod tests {
             blob.replace('\n', ""),
             one[one.find("<base64>").unwrap() + 8..one.find("</base64>").unwrap()]
         );
+    }
+
+    #[test]
+    fn python_payloads_are_pythons_form_of_the_same_values() {
+        use xmlrpc_proto::Limits;
+        use xmlrpc_proto::codec::{decode_call, decode_response};
+        let a = all();
+        let names: Vec<&str> = a.iter().map(|p| p.name).collect();
+        assert_eq!(
+            names,
+            [
+                "add",
+                "structs100",
+                "mixed10mb",
+                "blob1mb",
+                "blob1mb_lines",
+                "add_py",
+                "structs100_py",
+                "mixed10mb_py"
+            ]
+        );
+        let mut limits = Limits::default();
+        limits.max_body_bytes = 64 << 20;
+        for (orig, py) in a[..3].iter().zip(&a[5..]) {
+            assert!(py.parse_only() && !orig.parse_only());
+            let text = std::str::from_utf8(&py.bytes).unwrap();
+            assert!(text.starts_with("<?xml version='1.0'?>\n"), "{}", py.name);
+            // A line break between elements, and more bytes for them.
+            assert!(text.contains("</param>\n"), "{}", py.name);
+            assert!(py.bytes.len() > orig.bytes.len(), "{}", py.name);
+            match &py.doc {
+                Doc::Call(c) => assert_eq!(decode_call(&py.bytes, &limits).unwrap(), *c),
+                Doc::Response(r) => assert_eq!(decode_response(&py.bytes, &limits).unwrap(), *r),
+            }
+        }
+        // Base64 in lines of 76 characters.
+        let mixed = std::str::from_utf8(&a[7].bytes).unwrap();
+        let blob = mixed.split("<base64>\n").nth(1).unwrap();
+        let blob = &blob[..blob.find("</base64>").unwrap()];
+        assert!(blob.ends_with('\n'));
+        assert!(blob.split_terminator('\n').all(|l| l.len() <= 76));
+        assert!(mixed.contains("&amp;") && mixed.contains("☃"));
     }
 }

@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 
 use super::decode::{Acc, Build, DecodeError, FaultPart, Parser, Scalar, fault_of, parse, prepare};
+use super::fast;
 use crate::{DateTime, Fault, Limits, MethodCall, Struct, Value};
 
 /// One XML-RPC value whose text may borrow from the decoded document.
@@ -269,8 +270,14 @@ pub fn decode_call_ref<'a>(
 ) -> Result<MethodCallRef<'a>, DecodeError> {
     let (text, origin) = prepare(input, limits)?;
     let (name, params) = match text {
-        Cow::Borrowed(text) => parse::<Borrow, _>(text, origin, limits, Parser::call)?,
-        Cow::Owned(text) => parse::<Detach, _>(&text, origin, limits, Parser::call)?,
+        Cow::Borrowed(text) => match fast::call::<Borrow>(text, limits) {
+            Some(call) => call,
+            None => parse::<Borrow, _>(text, origin, limits, Parser::call)?,
+        },
+        Cow::Owned(text) => match fast::call::<Detach>(&text, limits) {
+            Some(call) => call,
+            None => parse::<Detach, _>(&text, origin, limits, Parser::call)?,
+        },
     };
     Ok(MethodCallRef { name, params })
 }
@@ -302,8 +309,14 @@ pub fn decode_response_ref<'a>(
 ) -> Result<Result<ValueRef<'a>, Fault>, DecodeError> {
     let (text, origin) = prepare(input, limits)?;
     match text {
-        Cow::Borrowed(text) => parse::<Borrow, _>(text, origin, limits, Parser::response),
-        Cow::Owned(text) => parse::<Detach, _>(&text, origin, limits, Parser::response),
+        Cow::Borrowed(text) => match fast::response::<Borrow>(text, limits) {
+            Some(response) => Ok(response),
+            None => parse::<Borrow, _>(text, origin, limits, Parser::response),
+        },
+        Cow::Owned(text) => match fast::response::<Detach>(&text, limits) {
+            Some(response) => Ok(response),
+            None => parse::<Detach, _>(&text, origin, limits, Parser::response),
+        },
     }
 }
 

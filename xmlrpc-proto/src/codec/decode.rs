@@ -6,6 +6,13 @@
 //! whole document. What real peers send is accepted (see [`decode_call`]);
 //! anything else is refused with a [`DecodeError`] naming the reason and the
 //! byte offset.
+//!
+//! Before that, the plain form that most peers write (no comments, CDATA,
+//! attributes or character references) is tried by the reader of
+//! [`fast`](super::fast), straight from the bytes. It reads a subset of
+//! these documents to the same values and gives up on anything else, which
+//! is then read here; so every verdict and every error comes from this
+//! decoder.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -15,6 +22,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
+use super::fast;
 use super::transcode::{self, Origin};
 use crate::{DateTime, Fault, Limits, MethodCall, Struct, Value};
 
@@ -252,7 +260,10 @@ pub enum Document {
 /// [`DecodeErrorKind`].
 pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeError> {
     let (text, origin) = prepare(input, limits)?;
-    let (name, params) = parse::<Own, _>(&text, origin, limits, Parser::call)?;
+    let (name, params) = match fast::call::<Own>(&text, limits) {
+        Some(call) => call,
+        None => parse::<Own, _>(&text, origin, limits, Parser::call)?,
+    };
     Ok(MethodCall { name, params })
 }
 
@@ -286,7 +297,10 @@ pub fn decode_call(input: &[u8], limits: &Limits) -> Result<MethodCall, DecodeEr
 /// [`DecodeErrorKind`].
 pub fn decode_response(input: &[u8], limits: &Limits) -> Result<Result<Value, Fault>, DecodeError> {
     let (text, origin) = prepare(input, limits)?;
-    parse::<Own, _>(&text, origin, limits, Parser::response)
+    match fast::response::<Own>(&text, limits) {
+        Some(response) => Ok(response),
+        None => parse::<Own, _>(&text, origin, limits, Parser::response),
+    }
 }
 
 /// Decodes a document that may be a call or a response.
@@ -305,6 +319,12 @@ pub fn decode_response(input: &[u8], limits: &Limits) -> Result<Result<Value, Fa
 /// When the document is neither, or not well-formed within `limits`.
 pub fn decode_document(input: &[u8], limits: &Limits) -> Result<Document, DecodeError> {
     let (text, origin) = prepare(input, limits)?;
+    if let Some((name, params)) = fast::call::<Own>(&text, limits) {
+        return Ok(Document::Call(MethodCall { name, params }));
+    }
+    if let Some(response) = fast::response::<Own>(&text, limits) {
+        return Ok(Document::Response(response));
+    }
     parse::<Own, _>(&text, origin, limits, |p| match p.root()? {
         Root::Call(empty) => p
             .call_body(empty)
@@ -643,7 +663,7 @@ impl<'a> Acc<'a> {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.as_str().len()
     }
 
@@ -682,7 +702,7 @@ impl<'a> Acc<'a> {
     /// Appends text as it appears in the document: line ends are
     /// normalised to `\n` as XML requires.
     #[inline]
-    fn push(&mut self, piece: &'a str) {
+    pub(super) fn push(&mut self, piece: &'a str) {
         if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
             let mut s = std::mem::replace(self, Self::Empty).into_growable(piece.len());
             let mut rest = piece;
@@ -703,7 +723,7 @@ impl<'a> Acc<'a> {
 
     /// Appends text without line-end normalisation.
     #[inline]
-    fn push_raw(&mut self, piece: &'a str) {
+    pub(super) fn push_raw(&mut self, piece: &'a str) {
         match self {
             Self::Empty => *self = Self::One(piece),
             Self::One(_) => {
@@ -722,14 +742,14 @@ impl<'a> Acc<'a> {
     }
 
     /// Appends a character from a reference (not line-end normalised).
-    fn push_char(&mut self, c: char) {
+    pub(super) fn push_char(&mut self, c: char) {
         let mut s = std::mem::replace(self, Self::Empty).into_growable(4);
         s.push(c);
         *self = Self::Many(s);
     }
 }
 
-fn is_xml_space(s: &[u8]) -> bool {
+pub(super) fn is_xml_space(s: &[u8]) -> bool {
     s.iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
@@ -1244,7 +1264,12 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
                     );
                 }
             },
-            Tag::Base64 => B::scalar(Scalar::Base64(self.base64(text.as_str(), at)?)),
+            Tag::Base64 => B::scalar(Scalar::Base64(decode_base64(
+                text.as_str(),
+                at,
+                self.max_string,
+                &mut self.scratch,
+            )?)),
             Tag::Nil => {
                 if !is_xml_space(text.as_str().as_bytes()) {
                     return Err(err(DecodeErrorKind::UnexpectedText).with_detail("in <nil>"));
@@ -1261,52 +1286,6 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
         // `</value>`
         self.end()?;
         Ok(Content::Done(value))
-    }
-
-    /// Decodes base64 text as peers send it: on one line, or in lines (MIME
-    /// style) with whitespace between them.
-    fn base64(&mut self, text: &str, at: usize) -> Res<Vec<u8>> {
-        let limit = self.max_string;
-        let err = |kind| DecodeError::new(kind, at);
-        let text = text.as_bytes();
-        // One line (most peers) is decoded in place; lines (MIME style,
-        // Python) show whitespace within the first line's width.
-        let head = &text[..text.len().min(128)];
-        let lines = memchr::memchr3(b'\n', b'\r', b' ', head).is_some();
-        let fast = if lines {
-            decode_lines(text, &mut self.scratch)
-        } else {
-            // Checked before decoding: the output is about 3/4 of the input.
-            if text.len() / 4 * 3 > limit.saturating_add(3) {
-                return Err(err(DecodeErrorKind::StringLimit));
-            }
-            match BASE64.decode(text) {
-                Ok(out) => Some(out),
-                Err(e) if !text.iter().any(|&b| is_space(b)) => {
-                    return Err(err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")));
-                }
-                Err(_) => None,
-            }
-        };
-        let out = match fast {
-            Some(out) => out,
-            None => {
-                // Tabs, whitespace that the guess of `decode_lines` let
-                // through, or not base64: strip exactly, and decode or say
-                // why not.
-                strip_spaces(text, &mut self.scratch);
-                if self.scratch.len() / 4 * 3 > limit.saturating_add(3) {
-                    return Err(err(DecodeErrorKind::StringLimit));
-                }
-                BASE64.decode(&self.scratch).map_err(|e| {
-                    err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})"))
-                })?
-            }
-        };
-        if out.len() > limit {
-            return Err(err(DecodeErrorKind::StringLimit));
-        }
-        Ok(out)
     }
 
     /// Reads the prolog and the root start tag.
@@ -1483,6 +1462,57 @@ impl<'a, B: Build<'a>> Parser<'a, B> {
     }
 }
 
+/// Decodes base64 text as peers send it: on one line, or in lines (MIME
+/// style) with whitespace between them; `at` is where errors are
+/// reported, `scratch` a buffer to reuse.
+pub(super) fn decode_base64(
+    text: &str,
+    at: usize,
+    limit: usize,
+    scratch: &mut Vec<u8>,
+) -> Res<Vec<u8>> {
+    let err = |kind| DecodeError::new(kind, at);
+    let text = text.as_bytes();
+    // One line (most peers) is decoded in place; lines (MIME style,
+    // Python) show whitespace within the first line's width.
+    let head = &text[..text.len().min(128)];
+    let lines = memchr::memchr3(b'\n', b'\r', b' ', head).is_some();
+    let fast = if lines {
+        decode_lines(text, scratch)
+    } else {
+        // Checked before decoding: the output is about 3/4 of the input.
+        if text.len() / 4 * 3 > limit.saturating_add(3) {
+            return Err(err(DecodeErrorKind::StringLimit));
+        }
+        match BASE64.decode(text) {
+            Ok(out) => Some(out),
+            Err(e) if !text.iter().any(|&b| is_space(b)) => {
+                return Err(err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")));
+            }
+            Err(_) => None,
+        }
+    };
+    let out = match fast {
+        Some(out) => out,
+        None => {
+            // Tabs, whitespace that the guess of `decode_lines` let
+            // through, or not base64: strip exactly, and decode or say
+            // why not.
+            strip_spaces(text, scratch);
+            if scratch.len() / 4 * 3 > limit.saturating_add(3) {
+                return Err(err(DecodeErrorKind::StringLimit));
+            }
+            BASE64
+                .decode(&scratch[..])
+                .map_err(|e| err(DecodeErrorKind::InvalidBase64).with_detail(format!("({e})")))?
+        }
+    };
+    if out.len() > limit {
+        return Err(err(DecodeErrorKind::StringLimit));
+    }
+    Ok(out)
+}
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -1596,7 +1626,7 @@ fn trim(text: &str) -> &str {
     text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
-fn parse_int<T>(text: &str) -> Result<T, DecodeErrorKind>
+pub(super) fn parse_int<T>(text: &str) -> Result<T, DecodeErrorKind>
 where
     T: std::str::FromStr<Err = std::num::ParseIntError>,
 {
@@ -1608,7 +1638,7 @@ where
     })
 }
 
-fn parse_bool(text: &str) -> Option<bool> {
+pub(super) fn parse_bool(text: &str) -> Option<bool> {
     match trim(text) {
         "1" => Some(true),
         "0" => Some(false),
@@ -1620,7 +1650,7 @@ fn parse_bool(text: &str) -> Option<bool> {
 
 /// A finite decimal number: digits with an optional sign, point and
 /// exponent (no `inf`, `nan` or hexadecimal).
-fn parse_double(text: &str) -> Option<f64> {
+pub(super) fn parse_double(text: &str) -> Option<f64> {
     let t = trim(text);
     if t.is_empty()
         || !t

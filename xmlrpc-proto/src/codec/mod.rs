@@ -6,11 +6,14 @@
 //! Documents decode to owned values ([`decode_call`], [`decode_response`],
 //! [`decode_document`]) or, faster, to values that borrow their text from
 //! the input ([`decode_call_ref`], [`decode_response_ref`]); both read the
-//! same documents with the same errors.
+//! same documents with the same errors. Both read the plain form that most
+//! peers write (Python's `xmlrpc.client` among them) straight from the
+//! bytes, and anything else with quick-xml.
 
 mod borrowed;
 mod decode;
 mod encode;
+mod fast;
 pub(crate) mod transcode;
 
 pub use borrowed::{DateTimeRef, MethodCallRef, ValueRef, decode_call_ref, decode_response_ref};
