@@ -29,7 +29,7 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body::Body;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
-use xmlrpc_proto::serve::Job;
+use xmlrpc_proto::serve::{Answer, Job};
 use xmlrpc_proto::{HttpResponse, Limits, RequestHead, Version};
 
 /// An XML-RPC resource, or a whole [`Site`], as a
@@ -124,33 +124,27 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let (parts, body) = request.into_parts();
+    let head = request_head(&parts);
     let resource = match &target {
         Target::One(r) => Some(&**r),
-        Target::Site(site) => site.resource(request.uri().path()),
+        Target::Site(site) => site.resource(&head.path),
     };
-    let Some(resource) = resource else {
-        return status(StatusCode::NOT_FOUND);
+    // Nothing mounted, a declared body over the limit: the core's answers.
+    let resource = match Job::admit(resource, &head, limits) {
+        Ok(resource) => resource,
+        Err(answer) => return into_reply(answer.into_response()),
     };
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
-        return status(StatusCode::PAYLOAD_TOO_LARGE);
-    }
-    let (parts, body) = request.into_parts();
     let body = match Limited::new(body, limits.max_body_bytes).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return status(StatusCode::PAYLOAD_TOO_LARGE);
+            return into_reply(Answer::too_large().into_response());
         }
         Err(e) => {
             tracing::debug!(error = %e, "request body failed");
-            return status(StatusCode::BAD_REQUEST);
+            return into_reply(HttpResponse::status_text(400).close_connection());
         }
     };
-    let head = request_head(&parts);
     let answer = match Job::for_resource(resource, head, Vec::from(body), limits) {
         Ok(job) => job.start().await,
         Err(answer) => answer,
@@ -205,19 +199,4 @@ fn request_head(parts: &http::request::Parts) -> RequestHead {
         .any(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
     head.peer_addr = parts.extensions.get::<SocketAddr>().copied();
     head
-}
-
-fn status(code: StatusCode) -> Reply {
-    let text = format!(
-        "{} {}\n",
-        code.as_u16(),
-        code.canonical_reason().unwrap_or_default()
-    );
-    let mut r = Response::new(Full::new(Bytes::from(text)));
-    *r.status_mut() = code;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
 }

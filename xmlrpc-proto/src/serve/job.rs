@@ -197,10 +197,54 @@ impl Job {
         body: Vec<u8>,
         limits: &Limits,
     ) -> Result<Self, Answer> {
-        match site.resource(&head.path) {
-            Some(resource) => Self::for_resource(resource, head, body, limits),
-            None => Err(Answer::http(HttpResponse::status_text(404))),
+        let resource = Self::admit(site.resource(&head.path), &head, limits)?;
+        Self::for_resource(resource, head, body, limits)
+    }
+
+    /// Whether a request whose head has arrived may go on to its body,
+    /// for a transport that reads bodies itself (a `tower` service, say):
+    /// the `resource` mounted at its path, or the answer to send at once:
+    /// `404 Not Found` when nothing is mounted there, `413 Payload Too
+    /// Large` when its `Content-Length` is over
+    /// [`Limits::max_body_bytes`]. A body found over that limit while it
+    /// is read is answered [`Answer::too_large`].
+    ///
+    /// ```
+    /// use xmlrpc_proto::dispatch::{Dispatcher, Site};
+    /// use xmlrpc_proto::serve::Job;
+    /// use xmlrpc_proto::{Limits, RequestHead};
+    ///
+    /// let site = Site::standard(Dispatcher::new());
+    /// let mut limits = Limits::default();
+    /// limits.max_body_bytes = 100;
+    /// let mut head = RequestHead::new("POST", "/RPC2");
+    /// assert!(Job::admit(site.resource("/RPC2"), &head, &limits).is_ok());
+    /// let missing = Job::admit(site.resource("/other"), &head, &limits).unwrap_err();
+    /// assert_eq!(missing.into_response().status(), 404);
+    /// head.headers.append("Content-Length", "101");
+    /// let big = Job::admit(site.resource("/RPC2"), &head, &limits).unwrap_err();
+    /// assert_eq!(big.into_response().status(), 413);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The answer to send instead of reading the body.
+    pub fn admit<'r>(
+        resource: Option<&'r Resource>,
+        head: &RequestHead,
+        limits: &Limits,
+    ) -> Result<&'r Resource, Answer> {
+        let Some(resource) = resource else {
+            return Err(Answer::http(HttpResponse::status_text(404)));
+        };
+        let declared = head
+            .headers
+            .get_str("Content-Length")
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
+            return Err(Answer::too_large());
         }
+        Ok(resource)
     }
 
     /// The work for a complete request to `resource`, or the answer to
@@ -525,6 +569,13 @@ impl Answer {
         Self {
             kind: AnswerKind::Http(response),
         }
+    }
+
+    /// `413 Payload Too Large`, closing the connection: the answer to a
+    /// request body over [`Limits::max_body_bytes`], as a
+    /// [`ServerConnection`] gives it.
+    pub fn too_large() -> Self {
+        Self::http(HttpResponse::status_text(413).close_connection())
     }
 
     /// The procedure's result, for an XML-RPC or SOAP call.
