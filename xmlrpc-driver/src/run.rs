@@ -6,7 +6,11 @@
 //!   attempt).
 //! - Server: a runtime gives a stream, a timer, its limit on calls in
 //!   flight and its shutdown signal ([`Host`]); [`serve`] drives a
-//!   [`ServerSession`] over the stream until it closes.
+//!   [`ServerSession`] over the stream until it closes, after a TLS
+//!   [`handshake`] within the session's deadline. With its limit on open
+//!   connections and a way to spawn tasks ([`Admit`]), a source of
+//!   connections ([`Incoming`]) is served by [`accept_loop`] until
+//!   shutdown.
 //!
 //! No executor is needed: the futures here only poll the runtime's. A
 //! client runtime in a few lines: here a stream that plays a recorded
@@ -70,15 +74,17 @@
 
 use std::future::{Future, poll_fn};
 use std::io;
+use std::net::SocketAddr;
 use std::pin::pin;
-use std::task::Poll;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::serve::{Next, ServerSession};
 use xmlrpc_proto::{ClientConnection, MethodCall, Value};
 
 use crate::call::{CallError, TransportError};
-use crate::{Answer, Attempt, ClientCore, Exchange, Failure, PreparedClient, Settled};
+use crate::{Answer, Attempt, ClientCore, Exchange, Failure, Overload, PreparedClient, Settled};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -261,12 +267,16 @@ enum Wake {
 /// Serves one connection: runs its calls (within the host's limit),
 /// writes the answers, reads and waits, every deadline the session's,
 /// until the session says to close; then closes the stream, bounded by
-/// the write timeout.
-///
-/// # Errors
-///
-/// A failed read or write, which ends the connection.
-pub async fn serve<H: Host, S: Stream>(
+/// the write timeout. A failed read or write ends the connection, and is
+/// logged (at `debug`).
+pub async fn serve<H: Host, S: Stream>(host: &H, io: &mut S, session: ServerSession) {
+    let peer = session.connection().peer_addr();
+    if let Err(e) = serve_session(host, io, session).await {
+        tracing::debug!(?peer, error = %e, "connection ended");
+    }
+}
+
+async fn serve_session<H: Host, S: Stream>(
     host: &H,
     io: &mut S,
     mut session: ServerSession,
@@ -362,4 +372,186 @@ pub async fn serve<H: Host, S: Stream>(
     let deadline = Instant::now().checked_add(write_timeout);
     let _ = until(host, deadline, io.close()).await;
     Ok(())
+}
+
+/// Runs a server-side TLS handshake within the session's handshake
+/// deadline ([`ServerSession::begin_handshake`]): the TLS stream, or
+/// `None` (logged at `debug`) when the handshake failed or took too
+/// long.
+pub async fn handshake<H: Timer, F, T>(
+    host: &H,
+    session: &mut ServerSession,
+    accept: F,
+) -> Option<T>
+where
+    F: Future<Output = io::Result<T>>,
+{
+    let peer = session.connection().peer_addr();
+    session.begin_handshake(Instant::now());
+    match until(host, session.poll_timeout(), accept).await {
+        Some(Ok(tls)) => {
+            session.end_handshake();
+            Some(tls)
+        }
+        Some(Err(e)) => {
+            tracing::debug!(?peer, error = %e, "TLS handshake failed");
+            None
+        }
+        None => {
+            tracing::debug!(?peer, "TLS handshake timed out");
+            None
+        }
+    }
+}
+
+/// A source of connections, as [`accept_loop`] takes it.
+pub trait Incoming: Send {
+    /// The stream of a connection.
+    type Io: Send + 'static;
+    /// The next connection and its peer's address, if known; `None` when
+    /// there will be no more.
+    fn accept(
+        &mut self,
+    ) -> impl Future<Output = Option<io::Result<(Self::Io, Option<SocketAddr>)>>> + Send + '_;
+}
+
+/// What a server of an async runtime gives [`accept_loop`] beside its
+/// [`Host`]: its limit on open connections, and its executor.
+pub trait Admit: Host + 'static {
+    /// Held by a connection while it is open.
+    type Slot: Send + 'static;
+    /// What happens to connections over the limit.
+    fn overload(&self) -> Overload;
+    /// Waits for a slot among the open connections.
+    fn reserve(&self) -> impl Future<Output = Option<Self::Slot>> + Send + '_;
+    /// A slot among the open connections, if one is free now.
+    fn try_reserve(&self) -> Option<Self::Slot>;
+    /// A slot among the connections being refused (`503`), if one is
+    /// free now.
+    fn try_refusal(&self) -> Option<Self::Slot>;
+    /// Runs `task` on the server's executor.
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static);
+}
+
+/// Accepts connections from `incoming` until shutdown (or until it ends)
+/// and runs `connection(host, io, peer, refused)` for each on its own
+/// task, then waits for those tasks to finish.
+///
+/// The limit on open connections applies as [`Overload`] says: with
+/// `Wait`, nothing is accepted while the server is full; with `Refuse`,
+/// a connection over the limit is read and answered `503` (`refused`),
+/// and beyond as many again dropped. A failed `accept` is logged, and
+/// one that concerns the listener itself (out of file descriptors, say)
+/// pauses the loop 100 ms so as not to spin.
+pub async fn accept_loop<H, I, C, F>(host: &Arc<H>, mut incoming: I, connection: C)
+where
+    H: Admit,
+    I: Incoming,
+    C: Fn(Arc<H>, I::Io, Option<SocketAddr>, bool) -> F,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let tasks = Tasks::default();
+    loop {
+        let reserved = if host.overload() == Overload::Refuse {
+            None
+        } else {
+            match first(host.stopped(), host.reserve()).await {
+                Some(Some(slot)) => Some(slot),
+                Some(None) | None => break,
+            }
+        };
+        let (io, peer) = match first(host.stopped(), incoming.accept()).await {
+            None | Some(None) => break,
+            Some(Some(Ok(conn))) => conn,
+            Some(Some(Err(e))) => {
+                accept_error(&**host, &e).await;
+                continue;
+            }
+        };
+        let (slot, refused) = match reserved.or_else(|| host.try_reserve()) {
+            Some(slot) => (slot, false),
+            None => match host.try_refusal() {
+                Some(slot) => (slot, true),
+                None => {
+                    tracing::debug!(?peer, "over the connection limit: dropped");
+                    continue;
+                }
+            },
+        };
+        let task = connection(Arc::clone(host), io, peer, refused);
+        let running = tasks.start();
+        host.spawn(async move {
+            task.await;
+            drop((slot, running));
+        });
+    }
+    drop(incoming);
+    tasks.finished().await;
+}
+
+/// `work`'s output, or `None` once `stop` completes; `stop` is polled
+/// first.
+async fn first<T>(stop: impl Future<Output = ()>, work: impl Future<Output = T>) -> Option<T> {
+    let (mut stop, mut work) = (pin!(stop), pin!(work));
+    poll_fn(|cx| {
+        if stop.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        work.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+async fn accept_error<T: Timer>(timer: &T, e: &io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        tracing::debug!(error = %e, "accept");
+    } else {
+        tracing::warn!(error = %e, "accept failed; pausing");
+        timer
+            .sleep_until(Instant::now() + Duration::from_millis(100))
+            .await;
+    }
+}
+
+/// The connection tasks still running: a count, and the accept loop's
+/// waker for when it reaches zero.
+#[derive(Default)]
+struct Tasks(Arc<Mutex<(usize, Option<Waker>)>>);
+
+/// Held by one running task.
+struct Running(Arc<Mutex<(usize, Option<Waker>)>>);
+
+impl Tasks {
+    fn start(&self) -> Running {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).0 += 1;
+        Running(Arc::clone(&self.0))
+    }
+
+    async fn finished(self) {
+        poll_fn(|cx| {
+            let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if state.0 == 0 {
+                return Poll::Ready(());
+            }
+            state.1 = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut state = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        state.0 -= 1;
+        if state.0 == 0 {
+            if let Some(waker) = state.1.take() {
+                waker.wake();
+            }
+        }
+    }
 }

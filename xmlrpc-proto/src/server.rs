@@ -266,6 +266,13 @@ impl ServerConnection {
         self.peer_addr = Some(addr);
     }
 
+    /// The peer's address, when [`set_peer_addr`](Self::set_peer_addr)
+    /// recorded it.
+    #[must_use]
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.peer_addr
+    }
+
     /// Takes bytes received from the peer at `now`.
     ///
     /// Never panics and never buffers more than

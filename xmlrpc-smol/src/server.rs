@@ -6,10 +6,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use smol::channel::{self, Receiver, Sender};
-use smol::future;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use smol::lock::{Semaphore, SemaphoreGuardArc};
 use smol::net::{TcpListener, TcpStream};
@@ -281,53 +280,8 @@ impl Server {
     /// # Errors
     ///
     /// As [`serve`](Self::serve).
-    pub async fn serve_incoming<A: Accept>(&self, mut incoming: A) -> io::Result<()> {
-        let shared = &self.shared;
-        // Each connection task holds a sender; the channel closes when the
-        // last one ends.
-        let (alive, all_done) = channel::bounded::<()>(1);
-        loop {
-            let reserved = if shared.overload != Overload::Refuse {
-                let acquire = async { Some(Some(shared.connections.acquire_arc().await)) };
-                match future::or(stopped(&shared.stop_rx), acquire).await {
-                    Some(p) => p,
-                    None => break,
-                }
-            } else {
-                None
-            };
-            let accept = async { Some(incoming.accept().await) };
-            let (io, peer) = match future::or(stopped(&shared.stop_rx), accept).await {
-                None | Some(None) => break,
-                Some(Some(Ok(conn))) => conn,
-                Some(Some(Err(e))) => {
-                    accept_error(&e).await;
-                    continue;
-                }
-            };
-            let (permit, refuse) = match reserved {
-                Some(p) => (p, false),
-                None => match shared.connections.try_acquire_arc() {
-                    Some(p) => (p, false),
-                    None => match shared.refusals.try_acquire_arc() {
-                        Some(p) => (p, true),
-                        None => {
-                            tracing::debug!(?peer, "over the connection limit: dropped");
-                            continue;
-                        }
-                    },
-                },
-            };
-            let task_shared = Arc::clone(shared);
-            let alive = alive.clone();
-            (shared.spawner)(Box::pin(async move {
-                task_shared.connection(io, peer, refuse).await;
-                drop((permit, alive));
-            }));
-        }
-        drop(incoming);
-        drop(alive);
-        let _ = all_done.recv().await;
+    pub async fn serve_incoming<A: Accept>(&self, incoming: A) -> io::Result<()> {
+        run::accept_loop(&self.shared, Listen(incoming), Shared::connection).await;
         Ok(())
     }
 
@@ -339,68 +293,69 @@ impl Server {
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let permit = self.shared.connections.acquire_arc().await;
-        self.shared.connection(io, peer, false).await;
+        Arc::clone(&self.shared).connection(io, peer, false).await;
         drop(permit);
     }
 }
 
-/// Completes with `None` once the server shuts down.
-async fn stopped<T>(stop: &Receiver<()>) -> Option<T> {
-    // Nothing is ever sent: `recv` returns when the channel is closed.
-    let _ = stop.recv().await;
-    None
-}
-
-/// Logs a failed `accept`; after one that concerns the listener itself
-/// (out of file descriptors, say), waits a little so as not to spin.
-async fn accept_error(e: &io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(
-        e.kind(),
-        ConnectionAborted | ConnectionRefused | ConnectionReset
-    ) {
-        tracing::debug!(error = %e, "accept");
-    } else {
-        tracing::warn!(error = %e, "accept failed; pausing");
-        smol::Timer::after(Duration::from_millis(100)).await;
-    }
-}
-
 impl Shared {
-    async fn connection<Io>(&self, io: Io, peer: Option<SocketAddr>, refuse: bool)
+    async fn connection<Io>(self: Arc<Self>, io: Io, peer: Option<SocketAddr>, refuse: bool)
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let now = Instant::now();
-        // Changed only to bound a TLS handshake.
+        let (now, config) = (Instant::now(), self.config.clone());
         #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut session = if refuse {
-            ServerSession::refusing(self.config.clone(), peer, now)
+            ServerSession::refusing(config, peer, now)
         } else {
-            ServerSession::new(Arc::clone(&self.site), self.config.clone(), peer, now)
+            ServerSession::new(Arc::clone(&self.site), config, peer, now)
         };
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
-            session.begin_handshake(now);
-            let handshake = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            match run::until(self, session.poll_timeout(), handshake).await {
-                Some(Ok(tls)) => {
-                    session.end_handshake();
-                    log(self.drive(tls, session).await, peer);
-                }
-                Some(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
-                None => tracing::debug!(?peer, "TLS handshake timed out"),
+            let accept = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+            if let Some(tls) = run::handshake(&*self, &mut session, accept).await {
+                run::serve(&*self, &mut Socket(tls), session).await;
             }
             return;
         }
-        log(self.drive(io, session).await, peer);
+        run::serve(&*self, &mut Socket(io), session).await;
+    }
+}
+
+/// An [`Accept`] source as the shared accept loop takes it.
+struct Listen<A>(A);
+
+impl<A: Accept> run::Incoming for Listen<A> {
+    type Io = A::Io;
+
+    fn accept(
+        &mut self,
+    ) -> impl Future<Output = Option<io::Result<(A::Io, Option<SocketAddr>)>>> + Send + '_ {
+        self.0.accept()
+    }
+}
+
+impl run::Admit for Shared {
+    type Slot = SemaphoreGuardArc;
+
+    fn overload(&self) -> Overload {
+        self.overload
     }
 
-    async fn drive<Io>(&self, io: Io, session: ServerSession) -> io::Result<()>
-    where
-        Io: AsyncRead + AsyncWrite + Unpin + Send,
-    {
-        run::serve(self, &mut Socket(io), session).await
+    async fn reserve(&self) -> Option<SemaphoreGuardArc> {
+        Some(self.connections.acquire_arc().await)
+    }
+
+    fn try_reserve(&self) -> Option<SemaphoreGuardArc> {
+        self.connections.try_acquire_arc()
+    }
+
+    fn try_refusal(&self) -> Option<SemaphoreGuardArc> {
+        self.refusals.try_acquire_arc()
+    }
+
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        (self.spawner)(Box::pin(task));
     }
 }
 
@@ -425,7 +380,8 @@ impl run::Host for Shared {
     }
 
     async fn stopped(&self) {
-        stopped::<()>(&self.stop_rx).await;
+        // Nothing is ever sent: `recv` returns when the channel is closed.
+        let _ = self.stop_rx.recv().await;
     }
 }
 
@@ -448,11 +404,5 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> run::Stream for Socket<T> {
 
     async fn close(&mut self) -> io::Result<()> {
         self.0.close().await
-    }
-}
-
-fn log(result: io::Result<()>, peer: Option<SocketAddr>) {
-    if let Err(e) = result {
-        tracing::debug!(?peer, error = %e, "connection ended");
     }
 }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -215,58 +215,8 @@ impl Server {
     /// # Errors
     ///
     /// As [`serve`](Self::serve).
-    pub async fn serve_incoming<A: Accept>(&self, mut incoming: A) -> io::Result<()> {
-        let shared = &self.shared;
-        let mut stop = shared.shutdown.subscribe();
-        // Each connection task holds a sender; the channel closes when the
-        // last one ends.
-        let (alive, mut all_done) = mpsc::channel::<()>(1);
-        loop {
-            let reserved = if shared.overload != Overload::Refuse {
-                tokio::select! {
-                    biased;
-                    _ = stop.wait_for(|s| *s) => break,
-                    p = Arc::clone(&shared.connections).acquire_owned() => p.ok(),
-                }
-            } else {
-                None
-            };
-            let accepted = tokio::select! {
-                biased;
-                _ = stop.wait_for(|s| *s) => break,
-                a = incoming.accept() => a,
-            };
-            let (io, peer) = match accepted {
-                None => break,
-                Some(Ok(conn)) => conn,
-                Some(Err(e)) => {
-                    accept_error(&e).await;
-                    continue;
-                }
-            };
-            let (permit, refuse) = match reserved {
-                Some(p) => (p, false),
-                None => match Arc::clone(&shared.connections).try_acquire_owned() {
-                    Ok(p) => (p, false),
-                    Err(_) => match Arc::clone(&shared.refusals).try_acquire_owned() {
-                        Ok(p) => (p, true),
-                        Err(_) => {
-                            tracing::debug!(?peer, "over the connection limit: dropped");
-                            continue;
-                        }
-                    },
-                },
-            };
-            let shared = Arc::clone(shared);
-            let alive = alive.clone();
-            tokio::spawn(async move {
-                shared.connection(io, peer, refuse).await;
-                drop((permit, alive));
-            });
-        }
-        drop(incoming);
-        drop(alive);
-        let _ = all_done.recv().await;
+    pub async fn serve_incoming<A: Accept>(&self, incoming: A) -> io::Result<()> {
+        run::accept_loop(&self.shared, Listen(incoming), Shared::connection).await;
         Ok(())
     }
 
@@ -285,29 +235,12 @@ impl Server {
     }
 }
 
-/// Logs a failed `accept`; after one that concerns the listener itself
-/// (out of file descriptors, say), waits a little so as not to spin.
-async fn accept_error(e: &io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(
-        e.kind(),
-        ConnectionAborted | ConnectionRefused | ConnectionReset
-    ) {
-        tracing::debug!(error = %e, "accept");
-    } else {
-        tracing::warn!(error = %e, "accept failed; pausing");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 impl Shared {
     async fn connection<Io>(self: Arc<Self>, io: Io, peer: Option<SocketAddr>, refuse: bool)
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let now = Instant::now();
-        let config = self.config.clone();
-        // Changed only to bound a TLS handshake.
+        let (now, config) = (Instant::now(), self.config.clone());
         #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut session = if refuse {
             ServerSession::refusing(config, peer, now)
@@ -316,32 +249,50 @@ impl Shared {
         };
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
-            session.begin_handshake(now);
-            let handshake = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            match run::until(&*self, session.poll_timeout(), handshake).await {
-                Some(Ok(tls)) => {
-                    session.end_handshake();
-                    self.log(self.drive(tls, session).await, peer);
-                }
-                Some(Err(e)) => tracing::debug!(?peer, error = %e, "TLS handshake failed"),
-                None => tracing::debug!(?peer, "TLS handshake timed out"),
+            let accept = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+            if let Some(tls) = run::handshake(&*self, &mut session, accept).await {
+                run::serve(&*self, &mut Socket(tls), session).await;
             }
             return;
         }
-        self.log(self.drive(io, session).await, peer);
+        run::serve(&*self, &mut Socket(io), session).await;
+    }
+}
+
+/// An [`Accept`] source as the shared accept loop takes it.
+struct Listen<A>(A);
+
+impl<A: Accept> run::Incoming for Listen<A> {
+    type Io = A::Io;
+
+    fn accept(
+        &mut self,
+    ) -> impl Future<Output = Option<io::Result<(A::Io, Option<SocketAddr>)>>> + Send + '_ {
+        self.0.accept()
+    }
+}
+
+impl run::Admit for Shared {
+    type Slot = OwnedSemaphorePermit;
+
+    fn overload(&self) -> Overload {
+        self.overload
     }
 
-    fn log(&self, result: io::Result<()>, peer: Option<SocketAddr>) {
-        if let Err(e) = result {
-            tracing::debug!(?peer, error = %e, "connection ended");
-        }
+    async fn reserve(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.connections).acquire_owned().await.ok()
     }
 
-    async fn drive<Io>(&self, io: Io, session: ServerSession) -> io::Result<()>
-    where
-        Io: AsyncRead + AsyncWrite + Unpin + Send,
-    {
-        run::serve(self, &mut Socket(io), session).await
+    fn try_reserve(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.connections).try_acquire_owned().ok()
+    }
+
+    fn try_refusal(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.refusals).try_acquire_owned().ok()
+    }
+
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        tokio::spawn(task);
     }
 }
 
