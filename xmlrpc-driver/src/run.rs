@@ -107,6 +107,65 @@ pub trait Stream: Send {
     fn close(&mut self) -> impl Future<Output = io::Result<()>> + Send + '_;
 }
 
+/// A client's connection: plain, or TLS when the URL is `https`. With
+/// TLS compiled out, `T` is [`Infallible`](std::convert::Infallible).
+#[derive(Debug)]
+pub enum MaybeTls<P, T> {
+    /// A plain stream.
+    Plain(P),
+    /// A TLS stream.
+    Tls(Box<T>),
+}
+
+impl<P: Stream, T: Stream> Stream for MaybeTls<P, T> {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.read(buf).await,
+            Self::Tls(s) => s.read(buf).await,
+        }
+    }
+
+    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(s) => s.write(buf).await,
+            Self::Tls(s) => s.write(buf).await,
+        }
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.flush().await,
+            Self::Tls(s) => s.flush().await,
+        }
+    }
+
+    async fn close(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(s) => s.close().await,
+            Self::Tls(s) => s.close().await,
+        }
+    }
+}
+
+/// No stream at all: the TLS side of [`MaybeTls`] without TLS.
+impl Stream for std::convert::Infallible {
+    async fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match *self {}
+    }
+
+    async fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        match *self {}
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        match *self {}
+    }
+
+    async fn close(&mut self) -> io::Result<()> {
+        match *self {}
+    }
+}
+
 /// An async runtime's timer.
 pub trait Timer: Send + Sync {
     /// Completes at `deadline`.

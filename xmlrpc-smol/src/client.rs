@@ -1,15 +1,11 @@
 //! The client: Twisted's `Proxy` on `futures-io` sockets.
 
-use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Instant;
 
-use smol::io::{AsyncRead, AsyncWrite};
 use smol::net::TcpStream;
 use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
-use xmlrpc_driver::run::{self, Connector, Pooled};
+use xmlrpc_driver::run::{self, Connector, MaybeTls, Pooled};
 use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, PreparedClient, method_call};
 use xmlrpc_proto::{FromValue, MethodCall, Url, Value};
 
@@ -36,7 +32,7 @@ use crate::server::Socket;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<ClientCore<Pooled<Socket<Stream>>>>,
+    inner: Arc<ClientCore<Pooled<Stream>>>,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
@@ -114,9 +110,9 @@ impl run::Timer for Smol {
 }
 
 impl Connector for Smol {
-    type Stream = Socket<Stream>;
+    type Stream = Stream;
 
-    async fn connect(&self, client: &PreparedClient) -> Result<Socket<Stream>, TransportError> {
+    async fn connect(&self, client: &PreparedClient) -> Result<Stream, TransportError> {
         let url = &client.url;
         let tcp = TcpStream::connect((url.host(), url.port()))
             .await
@@ -128,63 +124,19 @@ impl Connector for Smol {
                 .connect(name.clone(), tcp)
                 .await
                 .map_err(|e| TransportError::new(TransportErrorKind::Tls, e))?;
-            return Ok(Socket(Stream::Tls(Box::new(tls))));
+            return Ok(MaybeTls::Tls(Box::new(Socket(tls))));
         }
-        Ok(Socket(Stream::Plain(tcp)))
+        Ok(MaybeTls::Plain(Socket(tcp)))
     }
 }
 
 /// A client socket, plain or TLS.
-#[derive(Debug)]
-enum Stream {
-    Plain(TcpStream),
-    #[cfg(feature = "tls")]
-    Tls(Box<futures_rustls::client::TlsStream<TcpStream>>),
-}
-
-impl AsyncRead for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_flush(cx),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_close(cx),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => Pin::new(s.as_mut()).poll_close(cx),
-        }
-    }
-}
+/// A client connection's stream.
+type Stream = MaybeTls<Socket<TcpStream>, Tls>;
+#[cfg(feature = "tls")]
+type Tls = Socket<futures_rustls::client::TlsStream<TcpStream>>;
+#[cfg(not(feature = "tls"))]
+type Tls = std::convert::Infallible;
 
 #[cfg(test)]
 mod tests {
