@@ -602,20 +602,13 @@ mod tests {
         assert!(agree(doc, &limits));
     }
 
-    /// splitmix64, for reproducible mutations.
-    struct Rng(u64);
+    /// A reproducible source of mutations.
+    struct Rng(proptest::test_runner::TestRng);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-
         fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+            use proptest::prelude::RngCore;
+            (self.0.next_u64() % n as u64) as usize
         }
     }
 
@@ -630,7 +623,9 @@ mod tests {
             max_string_bytes: 5,
             ..Limits::default()
         };
-        let mut rng = Rng(7);
+        let mut rng = Rng(proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ));
         let (mut tried, mut read) = (0, 0);
         for doc in PLAIN {
             // Every truncation.
