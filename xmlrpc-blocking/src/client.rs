@@ -1,11 +1,11 @@
 //! The client: Twisted's `Proxy` on blocking sockets.
 
-use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+use xmlrpc_driver::call::{CallError, IntoParams};
+use xmlrpc_driver::sync::{self, socket_timeout};
 use xmlrpc_driver::{
     Attempt, BuildClient, ClientCore, ClientSettings, Exchange, Failure, Settled, method_call,
 };
@@ -154,102 +154,23 @@ impl Client {
     /// A new connection, TLS handshake included, within `limit`.
     fn connect(&self, limit: Duration) -> Result<Conn, CallError> {
         let inner = &self.inner;
-        let url = inner.url();
         let deadline = Instant::now().checked_add(limit);
-        let addrs = (url.host(), url.port())
-            .to_socket_addrs()
-            .map_err(|e| TransportError::new(TransportErrorKind::Connect, e))?;
-        let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
-        let mut tcp = None;
-        for addr in addrs {
-            let Some(left) = remaining(deadline) else {
-                last = io::ErrorKind::TimedOut.into();
-                break;
-            };
-            match TcpStream::connect_timeout(&addr, left) {
-                Ok(s) => {
-                    tcp = Some(s);
-                    break;
-                }
-                Err(e) => last = e,
-            }
-        }
-        let Some(tcp) = tcp else {
-            if matches!(
-                last.kind(),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-            ) {
-                return Err(TransportError::timeout("connect").into());
-            }
-            return Err(TransportError::new(TransportErrorKind::Connect, last).into());
-        };
-        let _ = tcp.set_nodelay(true);
+        let tcp = sync::connect(inner.url(), deadline)?;
         #[cfg(feature = "tls")]
-        if let Some((config, name)) = &inner.prepared().tls {
-            let stream = handshake(tcp, config, name, deadline)?;
-            return Ok(Conn {
-                stream: Stream::Tls(Box::new(stream)),
-                proto: inner.connection(),
-                reusable: false,
-            });
-        }
+        let stream = match &inner.prepared().tls {
+            Some((config, name)) => Stream::Tls(Box::new(sync::client_handshake(
+                tcp, config, name, deadline,
+            )?)),
+            None => Stream::Plain(tcp),
+        };
+        #[cfg(not(feature = "tls"))]
+        let stream = Stream::Plain(tcp);
         Ok(Conn {
-            stream: Stream::Plain(tcp),
+            stream,
             proto: inner.connection(),
             reusable: false,
         })
     }
-}
-
-/// The time left before `deadline` (none: no bound); `None` once it
-/// passed.
-fn remaining(deadline: Option<Instant>) -> Option<Duration> {
-    match deadline {
-        None => Some(Duration::MAX),
-        Some(d) => d
-            .checked_duration_since(Instant::now())
-            .filter(|left| !left.is_zero()),
-    }
-}
-
-/// A socket timeout until `deadline` (none: block), never zero.
-fn socket_timeout(deadline: Option<Instant>) -> Option<Duration> {
-    deadline.map(|d| {
-        d.saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(1))
-    })
-}
-
-/// The TLS handshake on `tcp`, before `deadline`.
-#[cfg(feature = "tls")]
-fn handshake(
-    tcp: TcpStream,
-    config: &Arc<xmlrpc_driver::tls::rustls::ClientConfig>,
-    name: &xmlrpc_driver::tls::rustls::pki_types::ServerName<'static>,
-    deadline: Option<Instant>,
-) -> Result<TlsStream, CallError> {
-    use xmlrpc_driver::tls::rustls;
-    let tls = rustls::ClientConnection::new(Arc::clone(config), name.clone())
-        .map_err(|e| TransportError::new(TransportErrorKind::Tls, io::Error::other(e)))?;
-    let mut stream = rustls::StreamOwned::new(tls, tcp);
-    while stream.conn.is_handshaking() {
-        if remaining(deadline).is_none() {
-            return Err(TransportError::timeout("TLS handshake").into());
-        }
-        let io_err = |e: io::Error| TransportError::new(TransportErrorKind::Io, e);
-        let limit = socket_timeout(deadline);
-        stream.sock.set_read_timeout(limit).map_err(io_err)?;
-        stream.sock.set_write_timeout(limit).map_err(io_err)?;
-        if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
-            let kind = match e.kind() {
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
-                io::ErrorKind::Interrupted => continue,
-                _ => TransportErrorKind::Tls,
-            };
-            return Err(TransportError::new(kind, e).into());
-        }
-    }
-    Ok(stream)
 }
 
 /// Sends `call` on `conn` and reads its answer; the exchange judges every
@@ -291,54 +212,8 @@ fn round_trip(
     outcome
 }
 
-#[cfg(feature = "tls")]
-type TlsStream = xmlrpc_driver::tls::rustls::StreamOwned<
-    xmlrpc_driver::tls::rustls::ClientConnection,
-    TcpStream,
->;
-
 /// A client socket, plain or TLS.
-#[derive(Debug)]
-enum Stream {
-    Plain(TcpStream),
-    #[cfg(feature = "tls")]
-    Tls(Box<TlsStream>),
-}
-
-impl Stream {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Self::Plain(s) => s,
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => &s.sock,
-        }
-    }
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.write(buf),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.flush(),
-        }
-    }
-}
+#[cfg(feature = "tls")]
+type Stream = sync::Stream<sync::ClientTls>;
+#[cfg(not(feature = "tls"))]
+type Stream = sync::Stream<sync::NoTls>;

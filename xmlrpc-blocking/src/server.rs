@@ -2,12 +2,13 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use xmlrpc_driver::sync;
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
@@ -298,15 +299,25 @@ impl Shared {
                 tracing::debug!(%peer, "over the connection limit: dropped");
                 continue;
             }
-            let session = if refusal {
+            let mut session = if refusal {
                 state.refusing += 1;
                 ServerSession::refusing(self.config.clone(), Some(peer), now)
             } else {
                 ServerSession::new(Arc::clone(&self.site), self.config.clone(), Some(peer), now)
             };
+            let stream = match self.wrap(stream, &mut session, now) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    tracing::debug!(%peer, error = %e, "connection ended");
+                    if refusal {
+                        state.refusing -= 1;
+                    }
+                    continue;
+                }
+            };
             state.open += 1;
             state.queue.push_back(Conn {
-                stream: Stream::Plain(stream),
+                stream,
                 session,
                 peer,
                 refusal,
@@ -314,6 +325,28 @@ impl Shared {
             drop(state);
             self.changed.notify_all();
         }
+    }
+
+    /// A new connection's stream: with TLS, a session whose handshake
+    /// runs as the connection is read, like the request after it (it may
+    /// be set aside half-way, and `session` bounds it by the head timeout).
+    #[allow(clippy::unnecessary_wraps)]
+    fn wrap(
+        &self,
+        tcp: TcpStream,
+        session: &mut ServerSession,
+        now: Instant,
+    ) -> io::Result<Stream> {
+        #[cfg(feature = "tls")]
+        if let Some(config) = &self.tls {
+            let tls =
+                rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
+            session.begin_handshake(now);
+            return Ok(Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp))));
+        }
+        #[cfg(not(feature = "tls"))]
+        let _ = (session, now);
+        Ok(Stream::Plain(tcp))
     }
 
     /// A worker: serves queued connections until shutdown leaves none.
@@ -366,11 +399,6 @@ impl Shared {
     /// other connections wait for a worker: then it is handed back, to be
     /// queued again.
     fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Option<Conn> {
-        #[cfg(feature = "tls")]
-        let result = self
-            .start_tls(&mut conn)
-            .and_then(|()| self.drive(&mut conn, buf));
-        #[cfg(not(feature = "tls"))]
         let result = self.drive(&mut conn, buf);
         match result {
             Ok(true) => return Some(conn),
@@ -432,7 +460,7 @@ impl Shared {
                     d.saturating_duration_since(now)
                         .clamp(Duration::from_millis(1), cap)
                 });
-                stream.tcp()?.set_write_timeout(Some(limit))?;
+                stream.tcp().set_write_timeout(Some(limit))?;
                 let Some(out) = session.poll_transmit(now) else {
                     break;
                 };
@@ -491,7 +519,7 @@ impl Shared {
             }
             let wait = wait.max(Duration::from_millis(1));
             if !armed.is_some_and(|a| a <= wait && a >= wait / 2) {
-                stream.tcp()?.set_read_timeout(Some(wait))?;
+                stream.tcp().set_read_timeout(Some(wait))?;
                 armed = Some(wait);
             }
             let read = stream.read(buf);
@@ -521,111 +549,11 @@ impl Shared {
     }
 }
 
-#[cfg(feature = "tls")]
-impl Shared {
-    /// Wraps a new connection's plain stream in TLS. The handshake runs
-    /// as the connection is read, like the request after it: it may be
-    /// set aside half-way, and the session bounds it by the head timeout.
-    fn start_tls(&self, conn: &mut Conn) -> io::Result<()> {
-        let Some(config) = &self.tls else {
-            return Ok(());
-        };
-        let Stream::Plain(_) = &conn.stream else {
-            // Already TLS (a connection set aside and taken up again).
-            return Ok(());
-        };
-        let tls = rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
-        if let Stream::Plain(tcp) = std::mem::replace(&mut conn.stream, Stream::Closed) {
-            conn.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp)));
-            conn.session.begin_handshake(Instant::now());
-        }
-        Ok(())
-    }
-}
-
 /// A server socket, plain or TLS.
-#[derive(Debug)]
-enum Stream {
-    Plain(TcpStream),
-    #[cfg(feature = "tls")]
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-    /// Briefly, while a plain stream becomes a TLS one.
-    #[cfg(feature = "tls")]
-    Closed,
-}
-
-impl Stream {
-    fn tcp(&self) -> io::Result<&TcpStream> {
-        match self {
-            Self::Plain(s) => Ok(s),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => Ok(&s.sock),
-            #[cfg(feature = "tls")]
-            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-
-    /// Whether a TLS handshake is still in progress.
-    fn handshaking(&self) -> bool {
-        match self {
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.conn.is_handshaking(),
-            _ => false,
-        }
-    }
-
-    /// Closes the connection, with a TLS `close_notify` first (its write
-    /// bounded by `limit`).
-    fn close(&mut self, limit: Duration) {
-        #[cfg(not(feature = "tls"))]
-        let _ = limit;
-        #[cfg(feature = "tls")]
-        if let Self::Tls(s) = self {
-            let _ = s
-                .sock
-                .set_write_timeout(Some(limit.max(Duration::from_millis(1))));
-            s.conn.send_close_notify();
-            let _ = s.conn.complete_io(&mut s.sock);
-        }
-        if let Ok(tcp) = self.tcp() {
-            let _ = tcp.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.read(buf),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.read(buf),
-            #[cfg(feature = "tls")]
-            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(s) => s.write(buf),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.write(buf),
-            #[cfg(feature = "tls")]
-            Self::Closed => Err(io::ErrorKind::NotConnected.into()),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(s) => s.flush(),
-            #[cfg(feature = "tls")]
-            Self::Tls(s) => s.flush(),
-            #[cfg(feature = "tls")]
-            Self::Closed => Ok(()),
-        }
-    }
-}
+#[cfg(feature = "tls")]
+type Stream = sync::Stream<sync::ServerTls>;
+#[cfg(not(feature = "tls"))]
+type Stream = sync::Stream<sync::NoTls>;
 
 /// Logs a failed `accept`; after one that concerns the listener itself
 /// (out of file descriptors, say), waits a little so as not to spin.

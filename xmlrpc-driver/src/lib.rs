@@ -24,6 +24,9 @@
 //!   TLS `close_notify`, timeouts, retries) is decided there, once.
 //! - [`run`]: the async client loop itself, for any runtime that gives a
 //!   stream, a way to connect and a timer ([`run::Connector`]).
+//! - [`sync`]: the same for std's blocking sockets: a plain-or-TLS
+//!   [`sync::Stream`], a client's connection and TLS handshake within its
+//!   deadline.
 //! - [`call`]: the errors of a client call ([`call::CallError`]: a fault,
 //!   an HTTP error, a transport error...).
 //! - [`tls`] (feature `rustls`): the rustls configurations of clients and
@@ -36,6 +39,7 @@ mod client;
 mod exchange;
 pub mod run;
 mod server;
+pub mod sync;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
