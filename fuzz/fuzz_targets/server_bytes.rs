@@ -47,7 +47,7 @@ fn run(data: &[u8], bytewise: bool) -> (Vec<String>, Vec<u8>, bool) {
                 }
             }
         }
-        while let Some(out) = conn.poll_transmit() {
+        while let Some(out) = conn.poll_transmit(now) {
             let n = out.len();
             output.extend_from_slice(out);
             conn.advance_transmit(n);

@@ -1,16 +1,15 @@
 #![no_main]
-//! Any bytes sent to a server session serving a site of every kind of
+//! Any bytes sent to a server connection serving a site of every kind of
 //! resource (XML-RPC, SOAP with its WSDL, a handler), whole or one byte
-//! at a time, give the same output and no panic, and the session closes
+//! at a time, give the same output and no panic, and the connection closes
 //! at the end of the stream.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
-use xmlrpc_proto::serve::{Next, ServerSession};
 use xmlrpc_proto::soap::SoapService;
-use xmlrpc_proto::{HttpResponse, ServerConfig, Value};
+use xmlrpc_proto::{HttpResponse, Next, ServerConfig, ServerConnection, Value};
 
 fn site() -> Arc<Site> {
     static S: OnceLock<Arc<Site>> = OnceLock::new();
@@ -40,15 +39,17 @@ fn run(data: &[u8], bytewise: bool) -> (Vec<u8>, bool) {
     config.limits.max_body_bytes = 8192;
     config.limits.max_depth = 16;
     let now = Instant::now();
-    let mut s = ServerSession::new(site(), config, None, now);
+    let site = site();
+    let mut s = ServerConnection::for_site(config);
+    s.handle_open(now);
     let mut output = Vec::new();
     let pieces: Vec<&[u8]> = if bytewise {
         data.chunks(1).collect()
     } else {
         vec![data]
     };
-    let pump = |s: &mut ServerSession, output: &mut Vec<u8>| loop {
-        while let Some(job) = s.poll_job() {
+    let pump = |s: &mut ServerConnection, output: &mut Vec<u8>| loop {
+        while let Some(job) = s.poll_job(&site) {
             let answer = job.start().into_ready().expect("every procedure is synchronous");
             s.finish(answer);
         }
@@ -72,5 +73,5 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let whole = run(data, false);
     let bytewise = run(data, true);
     assert_eq!(whole, bytewise);
-    assert!(whole.1, "a session at end of stream must close");
+    assert!(whole.1, "a connection at end of stream must close");
 });

@@ -12,7 +12,7 @@
 //! What a call or a connection means (retries, a failed write, an end of
 //! stream without TLS `close_notify`, every deadline) is decided by
 //! [`xmlrpc_driver`]'s [`Exchange`](xmlrpc_driver::Exchange) and the
-//! core's [`ServerSession`](xmlrpc_proto::serve::ServerSession), the same
+//! core's [`ServerConnection`](xmlrpc_proto::ServerConnection), the same
 //! for every runtime.
 //!
 //! - [`Server`]: serves a [`Site`] on a `TcpListener` with a bounded pool
@@ -29,9 +29,9 @@
 //!
 //! ```text
 //! loop {
-//!     while let Some(job) = session.poll_job() { session.finish(run job, block_on if async) }
-//!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
-//!     match session.next(stopping) {
+//!     while let Some(job) = conn.poll_job(site) { conn.finish(run job, block_on if async) }
+//!     while let Some(out) = conn.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); conn.advance_transmit(n) }
+//!     match conn.next(stopping) {
 //!         Close => break,
 //!         Wait { deadline, .. } => read with a socket timeout until the deadline;
 //!                                  handle_data / handle_eof / handle_timeout

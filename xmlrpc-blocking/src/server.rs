@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 
 use xmlrpc_driver::sync;
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
-use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::serve::{Next, ServerSession};
+use xmlrpc_proto::{Next, ServerConfig, ServerConnection};
 
 use crate::block_on;
 #[cfg(feature = "tls")]
@@ -76,7 +75,7 @@ impl BuildServer for Server {
     fn build_server(site: Site, settings: ServerSettings, options: Options) -> Self {
         Self {
             shared: Arc::new(Shared {
-                site: Arc::new(site),
+                site,
                 config: settings.config,
                 workers: options.workers,
                 max_connections: settings.max_connections,
@@ -161,7 +160,7 @@ fn wake_address(mut addr: SocketAddr) -> SocketAddr {
 
 #[derive(Debug)]
 struct Shared {
-    site: Arc<Site>,
+    site: Site,
     config: ServerConfig,
     workers: usize,
     max_connections: usize,
@@ -189,11 +188,11 @@ struct State {
     listeners: Vec<SocketAddr>,
 }
 
-/// One connection and its session.
+/// One connection: its socket and its state machine.
 #[derive(Debug)]
 struct Conn {
     stream: Stream,
-    session: ServerSession,
+    proto: ServerConnection,
     peer: SocketAddr,
     refusal: bool,
 }
@@ -299,26 +298,19 @@ impl Shared {
                 tracing::debug!(%peer, "over the connection limit: dropped");
                 continue;
             }
-            let mut session = if refusal {
-                state.refusing += 1;
-                ServerSession::refusing(self.config.clone(), Some(peer), now)
-            } else {
-                ServerSession::new(Arc::clone(&self.site), self.config.clone(), Some(peer), now)
-            };
-            let stream = match self.wrap(stream, &mut session, now) {
+            let mut proto = xmlrpc_driver::open_connection(&self.config, Some(peer), refusal, now);
+            let stream = match self.wrap(stream, &mut proto, now) {
                 Ok(stream) => stream,
                 Err(e) => {
                     tracing::debug!(%peer, error = %e, "connection ended");
-                    if refusal {
-                        state.refusing -= 1;
-                    }
                     continue;
                 }
             };
             state.open += 1;
+            state.refusing += usize::from(refusal);
             state.queue.push_back(Conn {
                 stream,
-                session,
+                proto,
                 peer,
                 refusal,
             });
@@ -327,25 +319,25 @@ impl Shared {
         }
     }
 
-    /// A new connection's stream: with TLS, a session whose handshake
-    /// runs as the connection is read, like the request after it (it may
-    /// be set aside half-way, and `session` bounds it by the head timeout).
+    /// A new connection's stream: with TLS, one whose handshake runs as
+    /// the connection is read, like the request after it (it may be set
+    /// aside half-way, and `proto` bounds it by the head timeout).
     #[allow(clippy::unnecessary_wraps)]
     fn wrap(
         &self,
         tcp: TcpStream,
-        session: &mut ServerSession,
+        proto: &mut ServerConnection,
         now: Instant,
     ) -> io::Result<Stream> {
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
             let tls =
                 rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
-            session.begin_handshake(now);
+            proto.begin_handshake(now);
             return Ok(Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp))));
         }
         #[cfg(not(feature = "tls"))]
-        let _ = (session, now);
+        let _ = (proto, now);
         Ok(Stream::Plain(tcp))
     }
 
@@ -419,9 +411,7 @@ impl Shared {
     /// The connection loop. `Ok(true)`: set the connection aside;
     /// `Ok(false)`: it is done.
     fn drive(&self, conn: &mut Conn, buf: &mut [u8]) -> io::Result<bool> {
-        let Conn {
-            stream, session, ..
-        } = conn;
+        let Conn { stream, proto, .. } = conn;
         // Calls answered in this turn: once one is, an idle connection
         // gives way to those waiting (one request per turn when busy).
         let mut answered = 0usize;
@@ -430,10 +420,10 @@ impl Shared {
         // (the read then returns early at worst, and the loop re-checks).
         let mut armed: Option<Duration> = None;
         loop {
-            while let Some(job) = session.poll_job() {
+            while let Some(job) = proto.poll_job(&self.site) {
                 answered += 1;
                 if !self.enter_call() {
-                    session.refuse(job);
+                    proto.refuse(job);
                     continue;
                 }
                 let answer = match job.start().into_ready() {
@@ -441,34 +431,34 @@ impl Shared {
                     Err(running) => block_on(running),
                 };
                 self.leave_call();
-                session.finish(answer);
+                proto.finish(answer);
             }
-            // Each write is bounded by the session's deadline: a peer that
+            // Each write is bounded by the connection's deadline: a peer that
             // leaves its answer unread is dropped.
             let mut wrote = false;
             loop {
                 let now = Instant::now();
-                if session.poll_transmit(now).is_none() {
+                if proto.poll_transmit(now).is_none() {
                     break;
                 }
                 // A peer slow to read does not keep a worker to itself
                 // either: while others wait, a stalled write sets the
-                // connection aside (the session keeps its output and its
-                // write deadline).
+                // connection aside (the state machine keeps its output and
+                // its write deadline).
                 let cap = if self.others_waiting() { PROBE } else { TICK };
-                let limit = session.poll_timeout().map_or(cap, |d| {
+                let limit = proto.poll_timeout().map_or(cap, |d| {
                     d.saturating_duration_since(now)
                         .clamp(Duration::from_millis(1), cap)
                 });
                 stream.tcp().set_write_timeout(Some(limit))?;
-                let Some(out) = session.poll_transmit(now) else {
+                let Some(out) = proto.poll_transmit(now) else {
                     break;
                 };
                 match stream.write(out) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                     Ok(n) => {
                         wrote = true;
-                        session.advance_transmit(n);
+                        proto.advance_transmit(n);
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e)
@@ -477,7 +467,7 @@ impl Shared {
                             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                         ) =>
                     {
-                        session.handle_timeout(Instant::now());
+                        proto.handle_timeout(Instant::now());
                         if self.others_waiting() {
                             return Ok(true);
                         }
@@ -486,11 +476,11 @@ impl Shared {
                 }
             }
             // Only after a write: a TLS stream's flush would also drive a
-            // handshake in progress, blocking outside the session's deadline.
+            // handshake in progress, blocking outside the connection's deadline.
             if wrote {
                 stream.flush()?;
             }
-            let (read, deadline) = match session.next(self.stopping()) {
+            let (read, deadline) = match proto.next(self.stopping()) {
                 Next::Close => return Ok(false),
                 Next::Wait { read, deadline } => (read, deadline),
                 #[allow(unreachable_patterns)]
@@ -498,20 +488,20 @@ impl Shared {
             };
             let now = Instant::now();
             if deadline.is_some_and(|d| d <= now) {
-                session.handle_timeout(now);
+                proto.handle_timeout(now);
                 continue;
             }
             let mut wait = deadline.map_or(TICK, |d| d - now).min(TICK);
             if !read {
                 thread::sleep(wait);
-                session.handle_timeout(Instant::now());
+                proto.handle_timeout(Instant::now());
                 continue;
             }
-            // The session holds all the state of a request in progress, so
+            // The state machine holds all of a request in progress, so
             // a connection can be set aside in the middle of one too: a
             // peer that trickles bytes does not keep a worker to itself.
             let set_aside = self.others_waiting();
-            if set_aside && answered > 0 && session.is_idle() {
+            if set_aside && answered > 0 && proto.is_idle() {
                 return Ok(true);
             }
             if set_aside {
@@ -524,11 +514,11 @@ impl Shared {
             }
             let read = stream.read(buf);
             if !stream.handshaking() {
-                session.end_handshake();
+                proto.end_handshake();
             }
             match read {
-                Ok(0) => session.handle_eof(),
-                Ok(n) => session.handle_data(&buf[..n], Instant::now()),
+                Ok(0) => proto.handle_eof(),
+                Ok(n) => proto.handle_data(&buf[..n], Instant::now()),
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -537,7 +527,7 @@ impl Shared {
                 {
                     let now = Instant::now();
                     if deadline.is_some_and(|d| d <= now) {
-                        session.handle_timeout(now);
+                        proto.handle_timeout(now);
                     } else if set_aside {
                         return Ok(true);
                     }

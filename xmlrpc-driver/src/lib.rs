@@ -5,11 +5,13 @@
 //! The protocol itself (values, the XML codec, HTTP/1.1 as state machines,
 //! the dispatcher, serving a site) is the sans-IO core,
 //! [`xmlrpc_proto`]. This crate adds what a client and a server need
-//! around it, still without sockets or an async runtime:
+//! around it, and depends on no async runtime: the async loops poll the
+//! runtime's own futures, and only [`sync`] touches std's sockets.
 //!
 //! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
 //!   server (limits, overload policy, TLS), set once for every runtime;
-//!   each runtime implements [`BuildServer`].
+//!   each runtime implements [`BuildServer`]; [`open_connection`] makes
+//!   each accepted connection's state machine.
 //! - [`ClientBuilder`], [`ClientSettings`]: the options of a client
 //!   (headers, authentication, timeouts, TLS roots, keep-alive pool), and
 //!   how they become a [`ClientConfig`](xmlrpc_proto::ClientConfig) for a
@@ -22,8 +24,10 @@
 //!   connection; [`Plan`]: kept-alive connections first, then a fresh
 //!   one. Every client-side rule (a failed write, an end of stream without
 //!   TLS `close_notify`, timeouts, retries) is decided there, once.
-//! - [`run`]: the async client loop itself, for any runtime that gives a
-//!   stream, a way to connect and a timer ([`run::Connector`]).
+//! - [`run`]: the async client and server loops themselves, for any
+//!   runtime that gives a stream, a way to connect and a timer
+//!   ([`run::Connector`]), or a server's limits and shutdown signal
+//!   ([`run::Host`], [`run::Admit`]).
 //! - [`sync`]: the same for std's blocking sockets: a plain-or-TLS
 //!   [`sync::Stream`], a client's connection and TLS handshake within its
 //!   deadline.
@@ -47,4 +51,4 @@ pub use client::{
     BuildClient, ClientBuilder, ClientCore, ClientSettings, IdlePool, PreparedClient, method_call,
 };
 pub use exchange::{Answer, Attempt, Exchange, Failure, Plan, Settled};
-pub use server::{BuildServer, Overload, ServerBuilder, ServerSettings};
+pub use server::{BuildServer, Overload, ServerBuilder, ServerSettings, open_connection};

@@ -5,9 +5,9 @@
 //!   [`Plan`](crate::Plan) over the pool, the [`Exchange`] of each
 //!   attempt).
 //! - Server: a runtime gives a stream, a timer, its limit on calls in
-//!   flight and its shutdown signal ([`Host`]); [`serve`] drives a
-//!   [`ServerSession`] over the stream until it closes, after a TLS
-//!   [`handshake`] within the session's deadline. With its limit on open
+//!   flight, its [`Site`] and its shutdown signal ([`Host`]); [`serve`]
+//!   drives a [`ServerConnection`] over the stream until it closes, after
+//!   a TLS [`handshake`] within the connection's deadline. With its limit on open
 //!   connections and a way to spawn tasks ([`Admit`]), a source of
 //!   connections ([`Incoming`]) is served by [`accept_loop`] until
 //!   shutdown.
@@ -80,8 +80,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
-use xmlrpc_proto::serve::{Next, ServerSession};
-use xmlrpc_proto::{ClientConnection, MethodCall, Value};
+use xmlrpc_proto::dispatch::Site;
+use xmlrpc_proto::{ClientConnection, MethodCall, Next, ServerConnection, Value};
 
 use crate::call::{CallError, TransportError};
 use crate::{Answer, Attempt, ClientCore, Exchange, Failure, Overload, PreparedClient, Settled};
@@ -305,6 +305,8 @@ async fn round_trip<K: Connector>(
 
 /// What a server of an async runtime gives the shared connection loop.
 pub trait Host: Timer {
+    /// The resources served.
+    fn site(&self) -> &Site;
     /// Held while a call runs.
     type Permit: Send;
     /// A slot among the server's calls in flight: waits for one, or
@@ -324,28 +326,28 @@ enum Wake {
 }
 
 /// Serves one connection: runs its calls (within the host's limit),
-/// writes the answers, reads and waits, every deadline the session's,
-/// until the session says to close; then closes the stream, bounded by
+/// writes the answers, reads and waits, every deadline the connection's,
+/// until the connection says to close; then closes the stream, bounded by
 /// the write timeout. A failed read or write ends the connection, and is
 /// logged (at `debug`).
-pub async fn serve<H: Host, S: Stream>(host: &H, io: &mut S, session: ServerSession) {
-    let peer = session.connection().peer_addr();
-    if let Err(e) = serve_session(host, io, session).await {
+pub async fn serve<H: Host, S: Stream>(host: &H, io: &mut S, conn: ServerConnection) {
+    let peer = conn.peer_addr();
+    if let Err(e) = serve_connection(host, io, conn).await {
         tracing::debug!(?peer, error = %e, "connection ended");
     }
 }
 
-async fn serve_session<H: Host, S: Stream>(
+async fn serve_connection<H: Host, S: Stream>(
     host: &H,
     io: &mut S,
-    mut session: ServerSession,
+    mut conn: ServerConnection,
 ) -> io::Result<()> {
-    let write_timeout = session.connection().config().limits.write_timeout;
+    let write_timeout = conn.config().limits.write_timeout;
     let mut buf = vec![0; READ_BUFFER];
     loop {
-        while let Some(job) = session.poll_job() {
+        while let Some(job) = conn.poll_job(host.site()) {
             let Some(permit) = host.enter_call().await else {
-                session.refuse(job);
+                conn.refuse(job);
                 continue;
             };
             let answer = match job.start().into_ready() {
@@ -353,28 +355,28 @@ async fn serve_session<H: Host, S: Stream>(
                 Err(running) => running.await,
             };
             drop(permit);
-            session.finish(answer);
+            conn.finish(answer);
         }
         let mut wrote = false;
         loop {
             let now = Instant::now();
-            if session.poll_transmit(now).is_none() {
+            if conn.poll_transmit(now).is_none() {
                 break;
             }
-            // Writes wake at the session's deadline too: a peer that
+            // Writes wake at the connection's deadline too: a peer that
             // leaves its answer unread is dropped.
-            let deadline = session.poll_timeout();
-            let Some(out) = session.poll_transmit(now) else {
+            let deadline = conn.poll_timeout();
+            let Some(out) = conn.poll_transmit(now) else {
                 break;
             };
             match until(host, deadline, io.write(out)).await {
                 Some(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
                 Some(Ok(n)) => {
                     wrote = true;
-                    session.advance_transmit(n);
+                    conn.advance_transmit(n);
                 }
                 Some(Err(e)) => return Err(e),
-                None => session.handle_timeout(Instant::now()),
+                None => conn.handle_timeout(Instant::now()),
             }
         }
         if wrote {
@@ -384,7 +386,7 @@ async fn serve_session<H: Host, S: Stream>(
                 .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
         }
         let stopping = host.is_stopping();
-        let Next::Wait { read, deadline } = session.next(stopping) else {
+        let Next::Wait { read, deadline } = conn.next(stopping) else {
             break;
         };
         let wake = {
@@ -421,10 +423,10 @@ async fn serve_session<H: Host, S: Stream>(
         };
         match wake {
             Wake::Read(r) => match r? {
-                0 => session.handle_eof(),
-                n => session.handle_data(&buf[..n], Instant::now()),
+                0 => conn.handle_eof(),
+                n => conn.handle_data(&buf[..n], Instant::now()),
             },
-            Wake::Timer => session.handle_timeout(Instant::now()),
+            Wake::Timer => conn.handle_timeout(Instant::now()),
             Wake::Stop => {}
         }
     }
@@ -433,23 +435,23 @@ async fn serve_session<H: Host, S: Stream>(
     Ok(())
 }
 
-/// Runs a server-side TLS handshake within the session's handshake
-/// deadline ([`ServerSession::begin_handshake`]): the TLS stream, or
+/// Runs a server-side TLS handshake within the connection's handshake
+/// deadline ([`ServerConnection::begin_handshake`]): the TLS stream, or
 /// `None` (logged at `debug`) when the handshake failed or took too
 /// long.
 pub async fn handshake<H: Timer, F, T>(
     host: &H,
-    session: &mut ServerSession,
+    conn: &mut ServerConnection,
     accept: F,
 ) -> Option<T>
 where
     F: Future<Output = io::Result<T>>,
 {
-    let peer = session.connection().peer_addr();
-    session.begin_handshake(Instant::now());
-    match until(host, session.poll_timeout(), accept).await {
+    let peer = conn.peer_addr();
+    conn.begin_handshake(Instant::now());
+    match until(host, conn.poll_timeout(), accept).await {
         Some(Ok(tls)) => {
-            session.end_handshake();
+            conn.end_handshake();
             Some(tls)
         }
         Some(Err(e)) => {

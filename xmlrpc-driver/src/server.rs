@@ -1,12 +1,37 @@
 //! The options of a server, shared by every runtime's server builder.
 
 use std::fmt;
+use std::net::SocketAddr;
 #[cfg(feature = "rustls")]
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
+use xmlrpc_proto::{ServerConfig, ServerConnection};
+
+/// A connection accepted at `now` from `peer`, as every runtime's server
+/// opens it: serving its site ([`ServerConnection::for_site`]), or, when
+/// `refused` (over the connection limit), answering its first request
+/// `503` ([`ServerConnection::refusing`]). Its idle deadline runs from
+/// `now`.
+#[must_use]
+pub fn open_connection(
+    config: &ServerConfig,
+    peer: Option<SocketAddr>,
+    refused: bool,
+    now: Instant,
+) -> ServerConnection {
+    let mut conn = if refused {
+        ServerConnection::refusing(config.clone())
+    } else {
+        ServerConnection::for_site(config.clone())
+    };
+    if let Some(peer) = peer {
+        conn.set_peer_addr(peer);
+    }
+    conn.handle_open(now);
+    conn
+}
 
 /// What happens to a connection or a call beyond a server's limits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -18,7 +18,7 @@
 //!   [`HttpResponse`] from a handler.
 //! - [`soap`]: the same dispatcher over SOAP 1.1 and 1.2, with its WSDL.
 //! - [`serve`]: a [`dispatch::Site`] served over a [`ServerConnection`]
-//!   (sessions, jobs, answers): the server half every runtime shares.
+//!   (jobs and answers): the server half every runtime shares.
 //!   Builders, settings, client pools and call errors are in the
 //!   `xmlrpc-driver` crate.
 //! - [`ServerConnection`] and [`ClientConnection`]: HTTP/1.1 as state
@@ -61,7 +61,7 @@
 //!                 _ => break,
 //!             }
 //!         }
-//!         while let Some(out) = conn.poll_transmit() {
+//!         while let Some(out) = conn.poll_transmit(Instant::now()) {
 //!             let n = io.write(out)?;
 //!             conn.advance_transmit(n);
 //!         }
@@ -158,7 +158,7 @@ pub use limits::Limits;
 pub use request::{Headers, RequestHead, Version};
 pub use response::HttpResponse;
 pub use server::{
-    BadCall, IncomingCall, IncomingRequest, ServerConfig, ServerConnection, ServerEvent,
+    BadCall, IncomingCall, IncomingRequest, Next, ServerConfig, ServerConnection, ServerEvent,
 };
 pub use url::{Scheme, Url, UrlError};
 pub use value::{Fault, MethodCall, Response, Struct, Value};

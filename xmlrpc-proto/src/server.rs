@@ -49,9 +49,9 @@ pub struct ServerConfig {
     /// than `POST` and decoding the body as a call. A request without a
     /// body (`GET`, `HEAD`, ...) needs no `Content-Length`; `POST`, `PUT`
     /// and `PATCH` still do (`411`). The answer to a `HEAD` request
-    /// carries no body. Default `false`; a
-    /// [`ServerSession`](crate::serve::ServerSession) always sets it, to
-    /// serve each path's resource.
+    /// carries no body. Default `false`;
+    /// [`ServerConnection::for_site`] sets it, to serve each path's
+    /// resource.
     pub raw_requests: bool,
 }
 
@@ -159,6 +159,29 @@ enum Phase {
     Closing,
 }
 
+/// The deadlines of a connection that is only read to be answered `503`
+/// ([`ServerConnection::refusing`]).
+const REFUSAL_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What a runtime does next with a [`ServerConnection`], once its output
+/// is written ([`ServerConnection::next`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+#[non_exhaustive]
+pub enum Next {
+    /// Close the socket: the connection is done.
+    Close,
+    /// Wait until data arrives (when `read`) or `deadline` passes (then
+    /// call [`ServerConnection::handle_timeout`]), whichever comes first.
+    /// Also wake up when the server starts shutting down, and ask again.
+    Wait {
+        /// Whether to read from the socket.
+        read: bool,
+        /// When to call [`ServerConnection::handle_timeout`].
+        deadline: Option<Instant>,
+    },
+}
+
 /// The server side of one HTTP/1.1 connection, as a state machine: bytes
 /// in, XML-RPC calls out, answers in, bytes out. It does no I/O and reads
 /// no clock.
@@ -168,14 +191,18 @@ enum Phase {
 /// - A. Inputs: [`handle_open`](Self::handle_open) (optional, arms the
 ///   first idle deadline), [`handle_data`](Self::handle_data),
 ///   [`handle_eof`](Self::handle_eof), [`handle_timeout`](Self::handle_timeout).
-/// - B. Outputs: [`poll_event`](Self::poll_event),
+/// - B. Outputs: [`poll_event`](Self::poll_event) (or
+///   [`poll_job`](Self::poll_job), serving a [`Site`](crate::dispatch::Site)),
 ///   [`poll_transmit`](Self::poll_transmit) with
 ///   [`advance_transmit`](Self::advance_transmit),
-///   [`poll_timeout`](Self::poll_timeout).
-/// - C. Commands: [`respond`](Self::respond),
-///   [`respond_status`](Self::respond_status), [`respond_raw`](Self::respond_raw),
-///   [`set_peer_addr`](Self::set_peer_addr).
-/// - D. Getters: [`wants_read`](Self::wants_read), [`is_closed`](Self::is_closed).
+///   [`poll_timeout`](Self::poll_timeout), [`next`](Self::next).
+/// - C. Commands: [`respond`](Self::respond), [`respond_with`](Self::respond_with),
+///   [`respond_status`](Self::respond_status), [`respond_raw`](Self::respond_raw)
+///   (or [`finish`](Self::finish) and [`refuse`](Self::refuse) for a job),
+///   [`begin_handshake`](Self::begin_handshake) and
+///   [`end_handshake`](Self::end_handshake), [`set_peer_addr`](Self::set_peer_addr).
+/// - D. Getters: [`wants_read`](Self::wants_read), [`is_closed`](Self::is_closed),
+///   [`is_idle`](Self::is_idle).
 ///
 /// # Call order
 ///
@@ -185,26 +212,45 @@ enum Phase {
 ///    order).
 /// 2. Write what `poll_transmit` gives, reporting each write with
 ///    `advance_transmit`, until it returns `None`.
-/// 3. If `is_closed`, close the socket.
-/// 4. Arm a timer for `poll_timeout` (call `handle_timeout` when it fires),
-///    and if `wants_read`, read and pass the bytes to `handle_data` (or
-///    `handle_eof` at end of stream). Go to 1.
+/// 3. Ask [`next`](Self::next): close the socket, or arm a timer for the
+///    deadline (call `handle_timeout` when it fires) and, if it says to
+///    read, read and pass the bytes to `handle_data` (or `handle_eof` at
+///    end of stream). Go to 1.
 ///
 /// An `Err` from `poll_event` means the peer broke HTTP: the error answer
 /// (`400`, `405`, `411`, `413`, `431`…) is already queued and the
 /// connection closes once it is written.
 ///
+/// # Deadlines
+///
+/// Every deadline of the connection is in [`poll_timeout`](Self::poll_timeout)
+/// (and in [`Next::Wait`]); the runtime arms one timer for it and calls
+/// [`handle_timeout`](Self::handle_timeout) when it passes, also while it
+/// waits for a write:
+///
+/// - idle between requests, request head, request body ([`Limits`]);
+/// - a TLS handshake, between [`begin_handshake`](Self::begin_handshake)
+///   and [`end_handshake`](Self::end_handshake): at most
+///   [`Limits::head_timeout`];
+/// - a write stall: bytes given by [`poll_transmit`](Self::poll_transmit)
+///   that the peer has not accepted within [`Limits::write_timeout`].
+///
+/// A passed handshake or write deadline drops the connection: its output
+/// is discarded, and it is closed at once.
+///
 /// ```
 /// use std::time::Instant;
-/// use xmlrpc_proto::{ServerConfig, ServerConnection, ServerEvent};
+/// use xmlrpc_proto::{Next, ServerConfig, ServerConnection};
 ///
+/// let now = Instant::now();
 /// let mut conn = ServerConnection::new(ServerConfig::default());
-/// conn.handle_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", Instant::now());
+/// conn.handle_data(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", now);
 /// assert!(conn.poll_event().is_err());
-/// let out = conn.poll_transmit().unwrap().to_vec();
+/// let out = conn.poll_transmit(now).unwrap().to_vec();
 /// assert!(out.starts_with(b"HTTP/1.1 405 Method Not Allowed\r\n"));
 /// conn.advance_transmit(out.len());
 /// assert!(conn.is_closed());
+/// assert_eq!(conn.next(false), Next::Close);
 /// ```
 #[derive(Debug)]
 pub struct ServerConnection {
@@ -219,6 +265,18 @@ pub struct ServerConnection {
     last_now: Option<Instant>,
     idle_deadline: Option<Instant>,
     peer_addr: Option<SocketAddr>,
+    /// Every request is answered `503` and the connection closes.
+    refusing: bool,
+    /// Since when bytes have waited to be written (armed by
+    /// `poll_transmit`, cleared by progress).
+    write_since: Option<Instant>,
+    /// When a TLS handshake in progress must be over.
+    handshake_deadline: Option<Instant>,
+    /// A handshake or write deadline passed: the connection is dropped.
+    dropped: bool,
+    /// An answer was queued on a kept-alive connection: the idle period
+    /// restarts once it is written.
+    rearm_idle: bool,
 }
 
 fn after(now: Option<Instant>, d: Duration) -> Option<Instant> {
@@ -241,7 +299,52 @@ impl ServerConnection {
             last_now: None,
             idle_deadline: None,
             peer_addr: None,
+            refusing: false,
+            write_since: None,
+            handshake_deadline: None,
+            dropped: false,
+            rearm_idle: false,
         }
+    }
+
+    /// A connection that serves a [`Site`](crate::dispatch::Site) through
+    /// [`poll_job`](Self::poll_job): `config` with
+    /// [`raw_requests`](ServerConfig::raw_requests) set, so that each
+    /// path's resource (XML-RPC, SOAP, a handler) decides which methods it
+    /// serves and how the body reads.
+    #[must_use]
+    pub fn for_site(mut config: ServerConfig) -> Self {
+        config.raw_requests = true;
+        Self::new(config)
+    }
+
+    /// A connection over the server's connection limit: its first request
+    /// is read (with deadlines of at most 5 s) and answered
+    /// `503 Service Unavailable` with `Connection: close`; then it closes.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use xmlrpc_proto::{Next, ServerConfig, ServerConnection};
+    ///
+    /// let now = Instant::now();
+    /// let mut conn = ServerConnection::refusing(ServerConfig::default());
+    /// conn.handle_data(b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", now);
+    /// assert!(conn.poll_event().unwrap().is_none());
+    /// let out = conn.poll_transmit(now).unwrap().to_vec();
+    /// assert!(out.starts_with(b"HTTP/1.1 503 Service Unavailable\r\n"));
+    /// conn.advance_transmit(out.len());
+    /// assert_eq!(conn.next(false), Next::Close);
+    /// ```
+    #[must_use]
+    pub fn refusing(mut config: ServerConfig) -> Self {
+        let l = &mut config.limits;
+        l.head_timeout = l.head_timeout.min(REFUSAL_DEADLINE);
+        l.body_timeout = l.body_timeout.min(REFUSAL_DEADLINE);
+        l.idle_timeout = l.idle_timeout.min(REFUSAL_DEADLINE);
+        l.write_timeout = l.write_timeout.min(REFUSAL_DEADLINE);
+        let mut conn = Self::new(config);
+        conn.refusing = true;
+        conn
     }
 
     /// The connection was accepted at `now`: arms the idle deadline for the
@@ -338,6 +441,12 @@ impl ServerConnection {
         match std::mem::replace(&mut self.phase, Phase::Closing) {
             Phase::Complete { head, answer, body } => {
                 self.phase = Phase::InFlight { answer };
+                if self.refusing {
+                    tracing::debug!(path = %head.path, "over the connection limit: 503");
+                    let body = status_body(503);
+                    let _ = self.answer(503, TEXT_PLAIN, &[], &body, true);
+                    return Ok(None);
+                }
                 let head = *head;
                 if self.config.raw_requests {
                     return Ok(Some(ServerEvent::Request(IncomingRequest { head, body })));
@@ -386,7 +495,7 @@ impl ServerConnection {
     /// assert_eq!((req.head.method.as_str(), req.head.path.as_str()), ("GET", "/health"));
     /// let ok = HttpResponse::new(200, "text/plain", "ok\n").header("Cache-Control", "no-store");
     /// conn.respond_with(&ok).unwrap();
-    /// let out = String::from_utf8(conn.poll_transmit().unwrap().to_vec()).unwrap();
+    /// let out = String::from_utf8(conn.poll_transmit(Instant::now()).unwrap().to_vec()).unwrap();
     /// assert!(out.starts_with("HTTP/1.1 200 OK\r\n"));
     /// assert!(out.contains("\r\nCache-Control: no-store\r\n"));
     /// assert!(out.ends_with("\r\n\r\nok\n"));
@@ -414,13 +523,7 @@ impl ServerConnection {
     ///
     /// When no call awaits an answer.
     pub fn respond_status(&mut self, status: u16) -> Result<(), StateError> {
-        let mut body = Vec::new();
-        let mut b = itoa::Buffer::new();
-        body.extend_from_slice(b.format(status).as_bytes());
-        body.push(b' ');
-        body.extend_from_slice(http::reason_phrase(status).as_bytes());
-        body.push(b'\n');
-        self.answer(status, "text/plain; charset=utf-8", &[], &body, false)
+        self.answer(status, TEXT_PLAIN, &[], &status_body(status), false)
     }
 
     /// Answers the call in flight with any status, content type and body.
@@ -520,6 +623,7 @@ impl ServerConnection {
         if keep {
             self.phase = Phase::Idle;
             self.idle_deadline = after(self.last_now, self.config.limits.idle_timeout);
+            self.rearm_idle = true;
             self.advance(self.last_now);
         } else {
             self.phase = Phase::Closing;
@@ -528,47 +632,101 @@ impl ServerConnection {
         Ok(())
     }
 
-    /// Bytes to write to the peer, oldest first; `None` when there are
-    /// none.
+    /// Bytes to write to the peer at `now`, oldest first; `None` when
+    /// there are none, or once the connection is dropped. Bytes given here
+    /// start the write deadline ([`Limits::write_timeout`]), unless it
+    /// runs already.
     #[must_use]
-    pub fn poll_transmit(&mut self) -> Option<&[u8]> {
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<&[u8]> {
+        if self.dropped {
+            return None;
+        }
+        if self.out.is_flushed() {
+            self.write_since = None;
+            if std::mem::take(&mut self.rearm_idle) && matches!(self.phase, Phase::Idle) {
+                self.idle_deadline = after(Some(now), self.config.limits.idle_timeout);
+            }
+            return None;
+        }
+        self.write_since.get_or_insert(now);
         self.out.pending()
     }
 
     /// Reports that the first `n` bytes given by `poll_transmit` were
-    /// written (a partial write is fine).
+    /// written (a partial write is fine). Any progress restarts the write
+    /// deadline.
     pub fn advance_transmit(&mut self, n: usize) {
+        if n > 0 {
+            self.write_since = None;
+        }
         self.out.advance(n);
     }
 
+    /// A TLS handshake starts at `now`: until
+    /// [`end_handshake`](Self::end_handshake), it must be over by
+    /// [`Limits::head_timeout`] from `now`.
+    pub fn begin_handshake(&mut self, now: Instant) {
+        let limit = self.config.limits.head_timeout;
+        self.handshake_deadline = Some(now.checked_add(limit).unwrap_or(now));
+    }
+
+    /// The TLS handshake is over.
+    pub fn end_handshake(&mut self) {
+        self.handshake_deadline = None;
+    }
+
     /// When [`handle_timeout`](Self::handle_timeout) should next be
-    /// called: the end of the idle period between requests, or the head
-    /// or body deadline of the request arriving. `None` while a call is in
-    /// flight (the handler's time is the application's) and once closed.
+    /// called: the earliest of the end of the idle period between
+    /// requests, the head or body deadline of the request arriving, the
+    /// deadline of a TLS handshake and that of a stalled write. Without a
+    /// handshake or write under way, `None` while a call is in flight (the
+    /// handler's time is the application's) and once closed.
     ///
     /// The head deadline runs from the first byte of the head
     /// ([`Limits::head_timeout`]), the body deadline from the end of the
     /// head ([`Limits::body_timeout`]); neither is extended by bytes that
     /// trickle in. The idle period ([`Limits::idle_timeout`]) runs from
-    /// the last time the connection was given (`handle_*`'s `now`) before
-    /// the previous answer was queued.
+    /// the moment `poll_transmit` found the previous answer written (until
+    /// then, from the last `now` the connection was given before the
+    /// answer was queued).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.error.is_some() {
+        if self.dropped {
             return None;
         }
-        match &self.phase {
+        let request = match &self.phase {
+            _ if self.error.is_some() => None,
             Phase::Idle => self.idle_deadline,
             Phase::Head { deadline, .. } | Phase::Body { deadline, .. } => *deadline,
             _ => None,
-        }
+        };
+        let write = self
+            .write_since
+            .and_then(|t| t.checked_add(self.config.limits.write_timeout));
+        [request, self.handshake_deadline, write]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The time is `now`: a passed deadline closes the connection. An idle
     /// connection closes silently; a request whose head or body is late
-    /// gets `408 Request Timeout` and [`ProtocolError::Timeout`].
+    /// gets `408 Request Timeout` and [`ProtocolError::Timeout`]; a late
+    /// TLS handshake or a stalled write drops the connection, output and
+    /// all.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.last_now = Some(now);
+        let write_stalled = self
+            .write_since
+            .is_some_and(|t| now.saturating_duration_since(t) >= self.config.limits.write_timeout);
+        let handshake_late = self.handshake_deadline.is_some_and(|d| now >= d);
+        if write_stalled || handshake_late {
+            tracing::debug!(write_stalled, handshake_late, "connection dropped");
+            self.dropped = true;
+            self.phase = Phase::Closing;
+            self.input.clear();
+            return;
+        }
         if self.error.is_some() {
             return;
         }
@@ -600,10 +758,48 @@ impl ServerConnection {
     }
 
     /// Whether the connection is finished and everything queued has been
-    /// written: close the socket.
+    /// written (or the connection was dropped): close the socket.
     #[must_use]
     pub fn is_closed(&self) -> bool {
-        matches!(self.phase, Phase::Closing) && self.out.is_flushed()
+        self.dropped || (matches!(self.phase, Phase::Closing) && self.out.is_flushed())
+    }
+
+    /// What to do once the output is written (ask after
+    /// [`poll_transmit`](Self::poll_transmit) gave `None`). With
+    /// `stopping` (the server is shutting down), a connection between
+    /// requests closes; one in the middle of a request, or of a TLS
+    /// handshake, goes on until that request is answered.
+    pub fn next(&self, stopping: bool) -> Next {
+        if self.is_closed()
+            || (stopping && !self.request_started() && self.handshake_deadline.is_none())
+        {
+            return Next::Close;
+        }
+        let read = self.wants_read();
+        let deadline = self.poll_timeout();
+        if !read && deadline.is_none() {
+            // Nothing can happen any more: the peer is gone and its last
+            // call was answered.
+            return Next::Close;
+        }
+        Next::Wait { read, deadline }
+    }
+
+    /// Whether the connection sits between requests (once its output is
+    /// written): nothing of a next request has arrived and no handshake is
+    /// under way. A runtime may then set the connection aside and serve
+    /// another.
+    #[must_use]
+    pub fn is_idle(&self) -> bool {
+        !self.request_started() && self.handshake_deadline.is_none() && self.wants_read()
+    }
+
+    /// Bytes of a request have arrived that were not yet answered.
+    fn request_started(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Head { .. } | Phase::Body { .. } | Phase::Complete { .. }
+        )
     }
 
     /// How many received bytes are buffered and not yet parsed.
@@ -814,6 +1010,20 @@ impl ServerConnection {
         };
         Ok(())
     }
+}
+
+/// The content type of plain-text answers.
+const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+
+/// The body of a plain status answer: its code and reason phrase.
+fn status_body(status: u16) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut b = itoa::Buffer::new();
+    body.extend_from_slice(b.format(status).as_bytes());
+    body.push(b' ');
+    body.extend_from_slice(http::reason_phrase(status).as_bytes());
+    body.push(b'\n');
+    body
 }
 
 /// What the head of an answer says.

@@ -63,7 +63,7 @@ fn serve_one(mut io: TcpStream, config: ServerConfig) -> std::io::Result<()> {
                 _ => break,
             }
         }
-        while let Some(out) = conn.poll_transmit() {
+        while let Some(out) = conn.poll_transmit(Instant::now()) {
             let n = io.write(out)?;
             conn.advance_transmit(n);
         }

@@ -1,5 +1,5 @@
 //! SOAP beside XML-RPC on one site, driven without sockets: bytes into a
-//! `ServerSession`, bytes out; WSDL types from `#[xmlrpc]` methods and
+//! `ServerConnection` serving a `Site`, bytes out; WSDL types from `#[xmlrpc]` methods and
 //! declared signatures; SOAPpy-style encoded calls and zeep-style literal
 //! ones.
 // The published methods must be `pub`, while the test type is private.
@@ -9,9 +9,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use xmlrpc_proto::dispatch::{Dispatcher, Resource, Site};
-use xmlrpc_proto::serve::ServerSession;
 use xmlrpc_proto::soap::SoapService;
-use xmlrpc_proto::{HttpResponse, ServerConfig, Struct, Value};
+use xmlrpc_proto::{HttpResponse, ServerConfig, ServerConnection, Struct, Value};
 
 struct Shop;
 
@@ -65,15 +64,17 @@ fn site() -> Site {
     site
 }
 
-/// Feeds `input` to a fresh session and returns everything it writes,
+/// Feeds `input` to a fresh connection and returns everything it writes,
 /// running each job to completion.
 fn exchange(input: &[u8]) -> String {
     let now = Instant::now();
-    let mut s = ServerSession::new(Arc::new(site()), ServerConfig::default(), None, now);
+    let site = site();
+    let mut s = ServerConnection::for_site(ServerConfig::default());
+    s.handle_open(now);
     s.handle_data(input, now);
     let mut out = Vec::new();
     loop {
-        while let Some(job) = s.poll_job() {
+        while let Some(job) = s.poll_job(&site) {
             let answer = job.start().into_ready().expect("synchronous procedures");
             s.finish(answer);
         }

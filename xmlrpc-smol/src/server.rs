@@ -17,7 +17,6 @@ use xmlrpc_driver::run;
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::serve::ServerSession;
 
 /// A future that a [`Spawner`] runs to completion.
 pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -175,7 +174,7 @@ impl BuildServer for Server {
         let (tx, rx) = channel::bounded(1);
         Self {
             shared: Arc::new(Shared {
-                site: Arc::new(site),
+                site,
                 config: settings.config,
                 connections: Arc::new(Semaphore::new(settings.max_connections)),
                 refusals: Arc::new(Semaphore::new(settings.max_connections)),
@@ -220,7 +219,7 @@ pub struct Server {
 }
 
 struct Shared {
-    site: Arc<Site>,
+    site: Site,
     config: ServerConfig,
     connections: Arc<Semaphore>,
     refusals: Arc<Semaphore>,
@@ -303,22 +302,17 @@ impl Shared {
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let (now, config) = (Instant::now(), self.config.clone());
         #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-        let mut session = if refuse {
-            ServerSession::refusing(config, peer, now)
-        } else {
-            ServerSession::new(Arc::clone(&self.site), config, peer, now)
-        };
+        let mut conn = xmlrpc_driver::open_connection(&self.config, peer, refuse, Instant::now());
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
             let accept = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            if let Some(tls) = run::handshake(&*self, &mut session, accept).await {
-                run::serve(&*self, &mut Socket(tls), session).await;
+            if let Some(tls) = run::handshake(&*self, &mut conn, accept).await {
+                run::serve(&*self, &mut Socket(tls), conn).await;
             }
             return;
         }
-        run::serve(&*self, &mut Socket(io), session).await;
+        run::serve(&*self, &mut Socket(io), conn).await;
     }
 }
 
@@ -366,6 +360,10 @@ impl run::Timer for Shared {
 }
 
 impl run::Host for Shared {
+    fn site(&self) -> &Site {
+        &self.site
+    }
+
     type Permit = SemaphoreGuardArc;
 
     async fn enter_call(&self) -> Option<SemaphoreGuardArc> {

@@ -11,7 +11,7 @@
 //! What a call or a connection means (retries, a failed write, an end of
 //! stream without TLS `close_notify`, every deadline) is decided by
 //! [`xmlrpc_driver`]'s [`Exchange`](xmlrpc_driver::Exchange) and the
-//! core's [`ServerSession`](xmlrpc_proto::serve::ServerSession), the same
+//! core's [`ServerConnection`](xmlrpc_proto::ServerConnection), the same
 //! for every runtime.
 //!
 //! - [`Server`]: serves a [`Site`] (dispatchers mounted on paths) on TCP
@@ -42,10 +42,10 @@
 //!
 //! ```text
 //! loop {
-//!     while let Some(job) = session.poll_job() { run it (within the in-flight limit); session.finish(answer) }
-//!     while let Some(out) = session.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); session.advance_transmit(n) }
-//!     let Next::Wait { read, deadline } = session.next(stopping) else { break };
-//!     race(read => session.handle_data / handle_eof, sleep until deadline => session.handle_timeout, shutdown => ask again)
+//!     while let Some(job) = conn.poll_job(site) { run it (within the in-flight limit); conn.finish(answer) }
+//!     while let Some(out) = conn.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); conn.advance_transmit(n) }
+//!     let Next::Wait { read, deadline } = conn.next(stopping) else { break };
+//!     race(read => conn.handle_data / handle_eof, sleep until deadline => conn.handle_timeout, shutdown => ask again)
 //! }
 //! ```
 //!

@@ -13,7 +13,6 @@ use xmlrpc_driver::run;
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConfig;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::serve::ServerSession;
 
 /// A source of connections: a [`TcpListener`], a `UnixListener`, a
 /// channel of streams, or your own.
@@ -96,7 +95,7 @@ impl BuildServer for Server {
         let (tx, _) = watch::channel(false);
         Self {
             shared: Arc::new(Shared {
-                site: Arc::new(site),
+                site,
                 config: settings.config,
                 connections: Arc::new(Semaphore::new(settings.max_connections)),
                 refusals: Arc::new(Semaphore::new(settings.max_connections)),
@@ -114,8 +113,7 @@ impl BuildServer for Server {
 /// any number of listeners.
 ///
 /// Each connection is driven by the core's
-/// [`ServerConnection`](xmlrpc_proto::ServerConnection) through a
-/// [`ServerSession`](xmlrpc_proto::serve::ServerSession): keep-alive,
+/// [`ServerConnection`](xmlrpc_proto::ServerConnection): keep-alive,
 /// pipelining, limits and deadlines are the core's; this type adds
 /// sockets, tokio timers, a limit on open
 /// connections and on calls in flight, and graceful shutdown.
@@ -146,7 +144,7 @@ pub struct Server {
 
 #[derive(Debug)]
 struct Shared {
-    site: Arc<Site>,
+    site: Site,
     config: ServerConfig,
     connections: Arc<Semaphore>,
     refusals: Arc<Semaphore>,
@@ -240,22 +238,17 @@ impl Shared {
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let (now, config) = (Instant::now(), self.config.clone());
         #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-        let mut session = if refuse {
-            ServerSession::refusing(config, peer, now)
-        } else {
-            ServerSession::new(Arc::clone(&self.site), config, peer, now)
-        };
+        let mut conn = xmlrpc_driver::open_connection(&self.config, peer, refuse, Instant::now());
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
             let accept = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            if let Some(tls) = run::handshake(&*self, &mut session, accept).await {
-                run::serve(&*self, &mut Socket(tls), session).await;
+            if let Some(tls) = run::handshake(&*self, &mut conn, accept).await {
+                run::serve(&*self, &mut Socket(tls), conn).await;
             }
             return;
         }
-        run::serve(&*self, &mut Socket(io), session).await;
+        run::serve(&*self, &mut Socket(io), conn).await;
     }
 }
 
@@ -303,6 +296,10 @@ impl run::Timer for Shared {
 }
 
 impl run::Host for Shared {
+    fn site(&self) -> &Site {
+        &self.site
+    }
+
     type Permit = OwnedSemaphorePermit;
 
     async fn enter_call(&self) -> Option<OwnedSemaphorePermit> {

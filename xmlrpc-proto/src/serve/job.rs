@@ -2,7 +2,8 @@
 //! that every runtime shares.
 //!
 //! A runtime's connection loop reads bytes, hands them to the
-//! [`ServerConnection`], and for each event calls [`handle_event`]. That
+//! [`ServerConnection`], and for each event calls [`handle_event`] (which
+//! is what [`ServerConnection::poll_job`] does). That
 //! answers what needs no procedure (a path with nothing mounted: `404`; a
 //! body that is not a call: the FAILURE fault) and returns a [`Job`] for a
 //! real call. The runtime may wait for a slot first (a limit on calls in
@@ -40,7 +41,7 @@
 //! // A runtime awaits this future; a synchronous procedure is ready at once.
 //! let answer = job.start().into_ready().unwrap();
 //! answer.send(&mut conn);
-//! let out = String::from_utf8(conn.poll_transmit().unwrap().to_vec()).unwrap();
+//! let out = String::from_utf8(conn.poll_transmit(Instant::now()).unwrap().to_vec()).unwrap();
 //! assert!(out.starts_with("HTTP/1.1 200 OK\r\n"));
 //! assert!(out.contains("<int>5</int>"));
 //! ```
@@ -80,7 +81,7 @@ pub enum Step {
 /// Handles one event of `conn` for `site`.
 ///
 /// With [`ServerConfig::raw_requests`](crate::ServerConfig::raw_requests)
-/// (what a [`ServerSession`](super::ServerSession) uses), each request
+/// (what the runtimes use), each request
 /// goes to the resource mounted at its path, as [`Job::route`] says: a
 /// path with nothing mounted is answered `404 Not Found`, a method the
 /// resource does not serve `405`, a body that is not a call the

@@ -2,10 +2,13 @@
 //! [`ServerConnection`](crate::ServerConnection): the server half that
 //! every runtime shares, without I/O.
 //!
-//! - [`ServerSession`]: one server connection: a [`ServerConnection`](crate::ServerConnection)
-//!   serving a [`Site`](crate::dispatch::Site), with the bookkeeping of graceful shutdown and of
-//!   connections refused over a limit. It says what to do next
-//!   ([`Next`]); the runtime reads, writes, waits and runs [`Job`]s.
+//! - [`ServerConnection::poll_job`](crate::ServerConnection::poll_job),
+//!   [`finish`](crate::ServerConnection::finish) and
+//!   [`refuse`](crate::ServerConnection::refuse): a connection serving a
+//!   [`Site`](crate::dispatch::Site). The connection says what to do next
+//!   ([`Next`](crate::Next)), graceful shutdown and connections refused
+//!   over a limit included; the runtime reads, writes, waits and runs
+//!   [`Job`]s.
 //! - [`handle_event`], [`Job`], [`Running`], [`Answer`]: one event of a
 //!   [`ServerConnection`](crate::ServerConnection) answered, or a call to run; [`Job::from_body`]
 //!   and [`Answer::into_body`] for runtimes that get bodies some other way
@@ -22,8 +25,7 @@
 //! use std::sync::Arc;
 //! use std::time::Instant;
 //! use xmlrpc_proto::dispatch::{Dispatcher, Site};
-//! use xmlrpc_proto::serve::{Next, ServerSession};
-//! use xmlrpc_proto::ServerConfig;
+//! use xmlrpc_proto::{Next, ServerConfig, ServerConnection};
 //!
 //! # fn block_on<F: std::future::Future>(f: F) -> F::Output {
 //! #     struct Unpark(std::thread::Thread);
@@ -44,38 +46,39 @@
 //! let site = Arc::new(Site::standard(d));
 //! let listener = std::net::TcpListener::bind("127.0.0.1:7080")?;
 //! let (mut socket, peer) = listener.accept()?;
-//! let mut session = ServerSession::new(site, ServerConfig::default(), Some(peer), Instant::now());
+//! let mut conn = ServerConnection::for_site(ServerConfig::default());
+//! conn.set_peer_addr(peer);
+//! conn.handle_open(Instant::now());
 //! let mut buf = vec![0; 16 * 1024];
 //! loop {
-//!     while let Some(job) = session.poll_job() {
+//!     while let Some(job) = conn.poll_job(&site) {
 //!         // A synchronous procedure is ready at once; an asynchronous one
 //!         // is a future to poll to completion.
 //!         match job.start().into_ready() {
-//!             Ok(answer) => session.finish(answer),
-//!             Err(running) => session.finish(block_on(running)),
+//!             Ok(answer) => conn.finish(answer),
+//!             Err(running) => conn.finish(block_on(running)),
 //!         }
 //!     }
-//!     // (A real runtime also wakes at session.poll_timeout() while it
+//!     // (A real runtime also wakes at conn.poll_timeout() while it
 //!     // writes: a peer that stops reading is dropped.)
-//!     while let Some(out) = session.poll_transmit(Instant::now()) {
+//!     while let Some(out) = conn.poll_transmit(Instant::now()) {
 //!         let n = socket.write(out)?;
-//!         session.advance_transmit(n);
+//!         conn.advance_transmit(n);
 //!     }
-//!     match session.next(false) {
+//!     match conn.next(false) {
 //!         Next::Close => return Ok(()),
 //!         Next::Wait { read: true, .. } => match socket.read(&mut buf)? {
-//!             0 => session.handle_eof(),
-//!             n => session.handle_data(&buf[..n], Instant::now()),
+//!             0 => conn.handle_eof(),
+//!             n => conn.handle_data(&buf[..n], Instant::now()),
 //!         },
 //!         // Only a deadline to wait for: sleep until it, then
-//!         _ => session.handle_timeout(Instant::now()),
+//!         _ => conn.handle_timeout(Instant::now()),
 //!     }
 //! }
 //! # }
 //! ```
 
+mod connection;
 mod job;
-mod session;
 
 pub use job::{Answer, CONTENT_TYPE, Job, Running, Step, handle_event};
-pub use session::{Next, ServerSession};

@@ -131,7 +131,7 @@ fn error_is_sticky_and_later_input_ignored() {
     assert_eq!(conn.poll_event(), Err(e));
     assert!(!conn.wants_read());
     assert!(!conn.is_closed(), "the 400 is not written yet");
-    let n = conn.poll_transmit().map(<[u8]>::len).unwrap();
+    let n = conn.poll_transmit(Instant::now()).map(<[u8]>::len).unwrap();
     conn.advance_transmit(n);
     assert!(conn.is_closed());
     assert_eq!(
@@ -169,7 +169,7 @@ fn expect_100_continue_comes_before_the_body() {
     conn.handle_data(head.as_bytes(), now);
     assert_eq!(conn.poll_event(), Ok(None));
     assert_eq!(
-        conn.poll_transmit(),
+        conn.poll_transmit(Instant::now()),
         Some(&b"HTTP/1.1 100 Continue\r\n\r\n"[..])
     );
     conn.advance_transmit(25);
@@ -205,7 +205,7 @@ fn head_deadline_is_not_extended_by_trickling() {
     }
     let e = conn.poll_event().unwrap_err();
     assert_eq!(e, ProtocolError::Timeout("request head"));
-    let out = conn.poll_transmit().unwrap();
+    let out = conn.poll_transmit(Instant::now()).unwrap();
     assert!(out.starts_with(b"HTTP/1.1 408 Request Timeout\r\n"));
 }
 
@@ -239,7 +239,7 @@ fn idle_timeout_closes_silently() {
     assert!(!conn.is_closed());
     conn.handle_timeout(t0 + Duration::from_secs(5));
     assert!(conn.is_closed());
-    assert_eq!(conn.poll_transmit(), None);
+    assert_eq!(conn.poll_transmit(Instant::now()), None);
     assert_eq!(conn.poll_event(), Ok(None));
 }
 
@@ -599,22 +599,22 @@ fn respond_status_and_raw_keep_connection() {
         conn.respond(&Ok(Value::Nil)),
         Err(crate::RespondError::Encode(_))
     ));
-    assert_eq!(conn.poll_transmit(), None);
+    assert_eq!(conn.poll_transmit(Instant::now()), None);
     conn.respond(&Ok(Value::Int(1))).unwrap();
     assert_eq!(conn.respond_status(404), Err(StateError::NoCallPending));
-    let out = conn.poll_transmit().unwrap().to_vec();
+    let out = conn.poll_transmit(Instant::now()).unwrap().to_vec();
     conn.advance_transmit(out.len());
     conn.handle_data(post("/nope", "", CALL).as_bytes(), now);
     assert!(matches!(conn.poll_event(), Ok(Some(ServerEvent::Call(_)))));
     conn.respond_status(404).unwrap();
-    let out = conn.poll_transmit().unwrap().to_vec();
+    let out = conn.poll_transmit(Instant::now()).unwrap().to_vec();
     assert!(out.starts_with(b"HTTP/1.1 404 Not Found\r\n"));
     assert!(out.ends_with(b"\r\n\r\n404 Not Found\n"));
     conn.advance_transmit(out.len());
     conn.handle_data(post("/", "", CALL).as_bytes(), now);
     assert!(matches!(conn.poll_event(), Ok(Some(ServerEvent::Call(_)))));
     conn.respond_raw(200, "text/html", b"<p>hi</p>").unwrap();
-    let out = conn.poll_transmit().unwrap().to_vec();
+    let out = conn.poll_transmit(Instant::now()).unwrap().to_vec();
     assert!(out.ends_with(b"Content-Type: text/html\r\nContent-Length: 9\r\n\r\n<p>hi</p>"));
     assert!(conn.wants_read());
     let n = out.len();
@@ -622,7 +622,7 @@ fn respond_status_and_raw_keep_connection() {
     conn.handle_data(post("/", "", CALL).as_bytes(), now);
     assert!(matches!(conn.poll_event(), Ok(Some(ServerEvent::Call(_)))));
     conn.respond_raw(204, "text/plain", b"ignored").unwrap();
-    let out = conn.poll_transmit().unwrap().to_vec();
+    let out = conn.poll_transmit(Instant::now()).unwrap().to_vec();
     assert!(out.starts_with(b"HTTP/1.1 204 No Content\r\n"));
     assert!(out.ends_with(b"\r\n\r\n"));
     assert!(!String::from_utf8_lossy(&out).contains("Content-Length"));
@@ -646,7 +646,7 @@ fn partial_writes() {
     pair.server
         .respond(&Ok(Value::from(c.call.name.as_str())))
         .unwrap();
-    while let Some(out) = pair.server.poll_transmit() {
+    while let Some(out) = pair.server.poll_transmit(Instant::now()) {
         let b = out[0];
         pair.client.handle_data(&[b], pair.now);
         pair.server.advance_transmit(1);

@@ -112,7 +112,7 @@ pub(crate) fn pump(conn: &mut ServerConnection, t: &mut Transcript, errored: &mu
             }
         }
     }
-    while let Some(out) = conn.poll_transmit() {
+    while let Some(out) = conn.poll_transmit(Instant::now()) {
         let n = out.len();
         t.output.extend_from_slice(out);
         conn.advance_transmit(n);
@@ -259,7 +259,7 @@ impl Pair {
                 }
                 progress = true;
             }
-            while let Some(out) = self.server.poll_transmit() {
+            while let Some(out) = self.server.poll_transmit(Instant::now()) {
                 let n = out.len();
                 self.client.handle_data(out, self.now);
                 self.server.advance_transmit(n);
