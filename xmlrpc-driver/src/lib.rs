@@ -11,7 +11,10 @@
 //! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
 //!   server (limits, overload policy, TLS), set once for every runtime;
 //!   each runtime implements [`BuildServer`]; [`open_connection`] makes
-//!   each accepted connection's state machine.
+//!   each accepted connection's state machine. `ServerCore` (feature
+//!   `async`) is the rest of an async server: its limits and its
+//!   shutdown signal (`ShutdownHandle`), on any runtime that can
+//!   spawn a task and sleep.
 //! - [`ClientBuilder`], [`ClientSettings`]: the options of a client
 //!   (headers, authentication, timeouts, TLS roots, keep-alive pool), and
 //!   how they become a [`ClientConfig`](xmlrpc_proto::ClientConfig) for a
@@ -43,6 +46,8 @@ mod client;
 mod exchange;
 pub mod run;
 mod server;
+#[cfg(feature = "async")]
+mod server_core;
 pub mod sync;
 #[cfg(feature = "rustls")]
 pub mod tls;
@@ -52,3 +57,5 @@ pub use client::{
 };
 pub use exchange::{Answer, Attempt, Exchange, Failure, Plan, Settled};
 pub use server::{BuildServer, Overload, ServerBuilder, ServerSettings, open_connection};
+#[cfg(feature = "async")]
+pub use server_core::{ServerCore, ShutdownHandle, Spawn};

@@ -74,11 +74,11 @@ mod server;
 
 pub use client::{Client, ClientBuilder};
 pub use server::{
-    Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle,
-    Spawner,
+    Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, Spawner,
 };
 pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
+pub use xmlrpc_driver::ShutdownHandle;
 pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]
 pub use xmlrpc_driver::tls;

@@ -8,14 +8,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use smol::channel::{self, Receiver, Sender};
+use smol::channel::Receiver;
 use smol::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use smol::lock::{Semaphore, SemaphoreGuardArc};
 use smol::net::{TcpListener, TcpStream};
 use smol::stream::{Stream, StreamExt};
 use xmlrpc_driver::run;
-use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
-use xmlrpc_proto::ServerConfig;
+use xmlrpc_driver::{BuildServer, ServerCore, ServerSettings, ShutdownHandle, Spawn};
 use xmlrpc_proto::dispatch::Site;
 
 /// A future that a [`Spawner`] runs to completion.
@@ -93,27 +91,6 @@ where
     }
 }
 
-/// Stops a [`Server`] gracefully: it stops accepting, finishes the calls
-/// in flight, closes idle connections, and its `serve` calls return.
-#[derive(Clone, Debug)]
-pub struct ShutdownHandle {
-    tx: Sender<()>,
-}
-
-impl ShutdownHandle {
-    /// Starts the shutdown. Returns at once; the server's `serve` futures
-    /// complete when the last connection is done.
-    pub fn shutdown(&self) {
-        self.tx.close();
-    }
-
-    /// Whether [`shutdown`](Self::shutdown) was called.
-    #[must_use]
-    pub fn is_shutdown(&self) -> bool {
-        self.tx.is_closed()
-    }
-}
-
 /// Builds a [`Server`]: limits, overload policy, TLS (the setters every
 /// runtime's server builder shares), and the executor
 /// ([`ServerBuilderExt::spawner`]).
@@ -171,21 +148,9 @@ impl BuildServer for Server {
     type Options = Options;
 
     fn build_server(site: Site, settings: ServerSettings, options: Options) -> Self {
-        let (tx, rx) = channel::bounded(1);
+        let executor = Executor(options.spawner);
         Self {
-            shared: Arc::new(Shared {
-                site,
-                config: settings.config,
-                connections: Arc::new(Semaphore::new(settings.max_connections)),
-                refusals: Arc::new(Semaphore::new(settings.max_connections)),
-                in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
-                overload: settings.overload,
-                spawner: options.spawner,
-                #[cfg(feature = "tls")]
-                tls: settings.tls,
-                stop_tx: tx,
-                stop_rx: rx,
-            }),
+            core: Arc::new(ServerCore::new(executor, site, settings)),
         }
     }
 }
@@ -215,31 +180,7 @@ impl BuildServer for Server {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Server {
-    shared: Arc<Shared>,
-}
-
-struct Shared {
-    site: Site,
-    config: ServerConfig,
-    connections: Arc<Semaphore>,
-    refusals: Arc<Semaphore>,
-    in_flight: Arc<Semaphore>,
-    overload: Overload,
-    spawner: Spawner,
-    #[cfg(feature = "tls")]
-    tls: Option<Arc<futures_rustls::rustls::ServerConfig>>,
-    stop_tx: Sender<()>,
-    stop_rx: Receiver<()>,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Server")
-            .field("site", &self.site)
-            .field("overload", &self.overload)
-            .field("stopping", &self.stop_tx.is_closed())
-            .finish_non_exhaustive()
-    }
+    core: Arc<ServerCore<Executor>>,
 }
 
 impl Server {
@@ -257,9 +198,7 @@ impl Server {
     /// A handle that stops this server gracefully.
     #[must_use]
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle {
-            tx: self.shared.stop_tx.clone(),
-        }
+        self.core.shutdown_handle()
     }
 
     /// Serves connections from `listener` until shutdown, then waits for
@@ -280,7 +219,7 @@ impl Server {
     ///
     /// As [`serve`](Self::serve).
     pub async fn serve_incoming<A: Accept>(&self, incoming: A) -> io::Result<()> {
-        run::accept_loop(&self.shared, Listen(incoming), Shared::connection).await;
+        self.core.serve_incoming(Listen(incoming), connection).await;
         Ok(())
     }
 
@@ -291,29 +230,31 @@ impl Server {
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let permit = self.shared.connections.acquire_arc().await;
-        Arc::clone(&self.shared).connection(io, peer, false).await;
-        drop(permit);
+        let core = Arc::clone(&self.core);
+        self.core.serve_one(connection(core, io, peer, false)).await;
     }
 }
 
-impl Shared {
-    async fn connection<Io>(self: Arc<Self>, io: Io, peer: Option<SocketAddr>, refuse: bool)
-    where
-        Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-        let mut conn = xmlrpc_driver::open_connection(&self.config, peer, refuse, Instant::now());
-        #[cfg(feature = "tls")]
-        if let Some(config) = &self.tls {
-            let accept = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            if let Some(tls) = run::handshake(&*self, &mut conn, accept).await {
-                run::serve(&*self, &mut Socket(tls), conn).await;
-            }
-            return;
+/// Serves one accepted connection: TLS first, when configured.
+async fn connection<Io>(
+    core: Arc<ServerCore<Executor>>,
+    io: Io,
+    peer: Option<SocketAddr>,
+    refuse: bool,
+) where
+    Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
+    let mut conn = core.open(peer, refuse);
+    #[cfg(feature = "tls")]
+    if let Some(config) = core.tls() {
+        let accept = futures_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+        if let Some(tls) = run::handshake(&*core, &mut conn, accept).await {
+            run::serve(&*core, &mut Socket(tls), conn).await;
         }
-        run::serve(&*self, &mut Socket(io), conn).await;
+        return;
     }
+    run::serve(&*core, &mut Socket(io), conn).await;
 }
 
 /// An [`Accept`] source as the shared accept loop takes it.
@@ -329,57 +270,18 @@ impl<A: Accept> run::Incoming for Listen<A> {
     }
 }
 
-impl run::Admit for Shared {
-    type Slot = SemaphoreGuardArc;
+/// `async-io` timers and the server's [`Spawner`].
+struct Executor(Spawner);
 
-    fn overload(&self) -> Overload {
-        self.overload
-    }
-
-    async fn reserve(&self) -> Option<SemaphoreGuardArc> {
-        Some(self.connections.acquire_arc().await)
-    }
-
-    fn try_reserve(&self) -> Option<SemaphoreGuardArc> {
-        self.connections.try_acquire_arc()
-    }
-
-    fn try_refusal(&self) -> Option<SemaphoreGuardArc> {
-        self.refusals.try_acquire_arc()
-    }
-
-    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
-        (self.spawner)(Box::pin(task));
-    }
-}
-
-impl run::Timer for Shared {
+impl run::Timer for Executor {
     async fn sleep_until(&self, deadline: Instant) {
         smol::Timer::at(deadline).await;
     }
 }
 
-impl run::Host for Shared {
-    fn site(&self) -> &Site {
-        &self.site
-    }
-
-    type Permit = SemaphoreGuardArc;
-
-    async fn enter_call(&self) -> Option<SemaphoreGuardArc> {
-        match self.overload {
-            Overload::Refuse => self.in_flight.try_acquire_arc(),
-            _ => Some(self.in_flight.acquire_arc().await),
-        }
-    }
-
-    fn is_stopping(&self) -> bool {
-        self.stop_rx.is_closed()
-    }
-
-    async fn stopped(&self) {
-        // Nothing is ever sent: `recv` returns when the channel is closed.
-        let _ = self.stop_rx.recv().await;
+impl Spawn for Executor {
+    fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        (self.0)(Box::pin(task));
     }
 }
 

@@ -102,7 +102,7 @@ impl Client {
 
 /// Tokio's sockets and timers for the shared client loop.
 #[derive(Debug)]
-struct Tokio;
+pub(crate) struct Tokio;
 
 impl run::Timer for Tokio {
     async fn sleep_until(&self, deadline: Instant) {

@@ -81,9 +81,10 @@ mod server;
 pub mod tower;
 
 pub use client::{Client, ClientBuilder};
-pub use server::{Accept, Server, ServerBuilder, ShutdownHandle};
+pub use server::{Accept, Server, ServerBuilder};
 pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
+pub use xmlrpc_driver::ShutdownHandle;
 pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
 #[cfg(feature = "tls")]
 pub use xmlrpc_driver::tls;

@@ -4,15 +4,15 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::sync::mpsc;
 use xmlrpc_driver::run;
-use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
-use xmlrpc_proto::ServerConfig;
+use xmlrpc_driver::{BuildServer, ServerCore, ServerSettings, ShutdownHandle, Spawn};
 use xmlrpc_proto::dispatch::Site;
+
+use crate::client::Tokio;
 
 /// A source of connections: a [`TcpListener`], a `UnixListener`, a
 /// channel of streams, or your own.
@@ -63,27 +63,6 @@ where
     }
 }
 
-/// Stops a [`Server`] gracefully: it stops accepting, finishes the calls
-/// in flight, closes idle connections, and its `serve` calls return.
-#[derive(Clone, Debug)]
-pub struct ShutdownHandle {
-    tx: Arc<watch::Sender<bool>>,
-}
-
-impl ShutdownHandle {
-    /// Starts the shutdown. Returns at once; the server's `serve` futures
-    /// complete when the last connection is done.
-    pub fn shutdown(&self) {
-        self.tx.send_replace(true);
-    }
-
-    /// Whether [`shutdown`](Self::shutdown) was called.
-    #[must_use]
-    pub fn is_shutdown(&self) -> bool {
-        *self.tx.borrow()
-    }
-}
-
 /// Builds a [`Server`]: limits, overload policy, TLS (the setters every
 /// runtime's server builder shares).
 pub type ServerBuilder = xmlrpc_driver::ServerBuilder<Server>;
@@ -92,19 +71,8 @@ impl BuildServer for Server {
     type Options = ();
 
     fn build_server(site: Site, settings: ServerSettings, (): ()) -> Self {
-        let (tx, _) = watch::channel(false);
         Self {
-            shared: Arc::new(Shared {
-                site,
-                config: settings.config,
-                connections: Arc::new(Semaphore::new(settings.max_connections)),
-                refusals: Arc::new(Semaphore::new(settings.max_connections)),
-                in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
-                overload: settings.overload,
-                #[cfg(feature = "tls")]
-                tls: settings.tls,
-                shutdown: Arc::new(tx),
-            }),
+            core: Arc::new(ServerCore::new(Tokio, site, settings)),
         }
     }
 }
@@ -139,20 +107,7 @@ impl BuildServer for Server {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Server {
-    shared: Arc<Shared>,
-}
-
-#[derive(Debug)]
-struct Shared {
-    site: Site,
-    config: ServerConfig,
-    connections: Arc<Semaphore>,
-    refusals: Arc<Semaphore>,
-    in_flight: Arc<Semaphore>,
-    overload: Overload,
-    #[cfg(feature = "tls")]
-    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
-    shutdown: Arc<watch::Sender<bool>>,
+    core: Arc<ServerCore<Tokio>>,
 }
 
 impl Server {
@@ -170,9 +125,7 @@ impl Server {
     /// A handle that stops this server gracefully.
     #[must_use]
     pub fn shutdown_handle(&self) -> ShutdownHandle {
-        ShutdownHandle {
-            tx: Arc::clone(&self.shared.shutdown),
-        }
+        self.core.shutdown_handle()
     }
 
     /// Serves connections from `listener` until shutdown, then waits for
@@ -214,7 +167,7 @@ impl Server {
     ///
     /// As [`serve`](Self::serve).
     pub async fn serve_incoming<A: Accept>(&self, incoming: A) -> io::Result<()> {
-        run::accept_loop(&self.shared, Listen(incoming), Shared::connection).await;
+        self.core.serve_incoming(Listen(incoming), connection).await;
         Ok(())
     }
 
@@ -225,31 +178,31 @@ impl Server {
     where
         Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let Ok(permit) = Arc::clone(&self.shared.connections).acquire_owned().await else {
-            return;
-        };
-        Arc::clone(&self.shared).connection(io, peer, false).await;
-        drop(permit);
+        let core = Arc::clone(&self.core);
+        self.core.serve_one(connection(core, io, peer, false)).await;
     }
 }
 
-impl Shared {
-    async fn connection<Io>(self: Arc<Self>, io: Io, peer: Option<SocketAddr>, refuse: bool)
-    where
-        Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
-        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-        let mut conn = xmlrpc_driver::open_connection(&self.config, peer, refuse, Instant::now());
-        #[cfg(feature = "tls")]
-        if let Some(config) = &self.tls {
-            let accept = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-            if let Some(tls) = run::handshake(&*self, &mut conn, accept).await {
-                run::serve(&*self, &mut Socket(tls), conn).await;
-            }
-            return;
+/// Serves one accepted connection: TLS first, when configured.
+async fn connection<Io>(
+    core: Arc<ServerCore<Tokio>>,
+    io: Io,
+    peer: Option<SocketAddr>,
+    refuse: bool,
+) where
+    Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
+    let mut conn = core.open(peer, refuse);
+    #[cfg(feature = "tls")]
+    if let Some(config) = core.tls() {
+        let accept = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
+        if let Some(tls) = run::handshake(&*core, &mut conn, accept).await {
+            run::serve(&*core, &mut Socket(tls), conn).await;
         }
-        run::serve(&*self, &mut Socket(io), conn).await;
+        return;
     }
+    run::serve(&*core, &mut Socket(io), conn).await;
 }
 
 /// An [`Accept`] source as the shared accept loop takes it.
@@ -265,57 +218,9 @@ impl<A: Accept> run::Incoming for Listen<A> {
     }
 }
 
-impl run::Admit for Shared {
-    type Slot = OwnedSemaphorePermit;
-
-    fn overload(&self) -> Overload {
-        self.overload
-    }
-
-    async fn reserve(&self) -> Option<OwnedSemaphorePermit> {
-        Arc::clone(&self.connections).acquire_owned().await.ok()
-    }
-
-    fn try_reserve(&self) -> Option<OwnedSemaphorePermit> {
-        Arc::clone(&self.connections).try_acquire_owned().ok()
-    }
-
-    fn try_refusal(&self) -> Option<OwnedSemaphorePermit> {
-        Arc::clone(&self.refusals).try_acquire_owned().ok()
-    }
-
+impl Spawn for Tokio {
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
         tokio::spawn(task);
-    }
-}
-
-impl run::Timer for Shared {
-    async fn sleep_until(&self, deadline: Instant) {
-        tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await;
-    }
-}
-
-impl run::Host for Shared {
-    fn site(&self) -> &Site {
-        &self.site
-    }
-
-    type Permit = OwnedSemaphorePermit;
-
-    async fn enter_call(&self) -> Option<OwnedSemaphorePermit> {
-        let in_flight = Arc::clone(&self.in_flight);
-        match self.overload {
-            Overload::Refuse => in_flight.try_acquire_owned().ok(),
-            _ => in_flight.acquire_owned().await.ok(),
-        }
-    }
-
-    fn is_stopping(&self) -> bool {
-        *self.shutdown.borrow()
-    }
-
-    async fn stopped(&self) {
-        let _ = self.shutdown.subscribe().wait_for(|s| *s).await;
     }
 }
 
