@@ -1,23 +1,6 @@
 //! Polling a future to completion on the current thread.
 
 use std::future::Future;
-use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
-
-/// Wakes the thread that polls the future.
-struct ThreadWaker(Thread);
-
-impl Wake for ThreadWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
-    }
-}
 
 /// Runs `future` to completion on the current thread, parking the thread
 /// while the future waits.
@@ -33,23 +16,16 @@ impl Wake for ThreadWaker {
 /// assert_eq!(answer, 42);
 /// ```
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        // A wake-up that came before this park makes it return at once;
-        // a spurious one only costs another poll.
-        thread::park();
-    }
+    // The same parking loop the server runs its procedures with.
+    futures_lite::future::block_on(future)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::mpsc;
+    use std::task::{Context, Poll};
+    use std::thread;
     use std::time::Duration;
 
     /// A future completed by another thread.

@@ -1,18 +1,11 @@
 //! The client: Twisted's `Proxy` on blocking sockets.
 
-use std::io::{Read, Write};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use xmlrpc_driver::call::{CallError, IntoParams};
-use xmlrpc_driver::sync::{self, socket_timeout};
-use xmlrpc_driver::{
-    Attempt, BuildClient, ClientCore, ClientSettings, Exchange, Failure, Settled, method_call,
-};
-use xmlrpc_proto::{ClientConnection, Fault, FromValue, MethodCall, ResponseHead, Url, Value};
-
-/// Bytes read from a socket at a time.
-const READ_BUFFER: usize = 16 * 1024;
+use xmlrpc_driver::sync::{self, Pooled, RawResponse};
+use xmlrpc_driver::{BuildClient, ClientCore, ClientSettings, method_call};
+use xmlrpc_proto::{FromValue, MethodCall, Url, Value};
 
 /// An XML-RPC client for one URL (Twisted's `Proxy`), on blocking sockets.
 ///
@@ -34,29 +27,7 @@ const READ_BUFFER: usize = 16 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    inner: Arc<ClientCore<Conn>>,
-}
-
-/// One open connection and its state machine.
-#[derive(Debug)]
-struct Conn {
-    stream: Stream,
-    proto: ClientConnection,
-    /// The last exchange left it able to carry a next call.
-    reusable: bool,
-}
-
-/// A complete answer: the HTTP head, the `methodResponse` body exactly as
-/// received, and its decoded result (a value or a fault).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RawResponse {
-    /// The response head.
-    pub head: ResponseHead,
-    /// The body, after any `Content-Encoding` is undone.
-    pub body: Vec<u8>,
-    /// The decoded outcome.
-    pub result: Result<Value, Fault>,
+    inner: Arc<ClientCore<Pooled>>,
 }
 
 /// Builds a [`Client`]: timeouts, headers, authentication, TLS roots
@@ -133,87 +104,6 @@ impl Client {
     ///
     /// As [`call`](Self::call), except for faults.
     pub fn call_raw(&self, call: &MethodCall) -> Result<RawResponse, CallError> {
-        let inner = &self.inner;
-        let mut plan = inner.plan(Instant::now());
-        loop {
-            let mut conn = match plan.next(Instant::now(), || inner.take_idle(Instant::now()))? {
-                Attempt::Reuse(conn) => conn,
-                Attempt::Connect(limit) => self.connect(limit)?,
-            };
-            let outcome = round_trip(&mut conn, call, plan.deadline());
-            if conn.reusable {
-                inner.put_idle(conn, Instant::now());
-            }
-            match plan.settle(outcome) {
-                Settled::Retry => {}
-                Settled::Done(result) => return result,
-            }
-        }
-    }
-
-    /// A new connection, TLS handshake included, within `limit`.
-    fn connect(&self, limit: Duration) -> Result<Conn, CallError> {
-        let inner = &self.inner;
-        let deadline = Instant::now().checked_add(limit);
-        let tcp = sync::connect(inner.url(), deadline)?;
-        #[cfg(feature = "tls")]
-        let stream = match &inner.prepared().tls {
-            Some((config, name)) => Stream::Tls(Box::new(sync::client_handshake(
-                tcp, config, name, deadline,
-            )?)),
-            None => Stream::Plain(tcp),
-        };
-        #[cfg(not(feature = "tls"))]
-        let stream = Stream::Plain(tcp);
-        Ok(Conn {
-            stream,
-            proto: inner.connection(),
-            reusable: false,
-        })
+        sync::call(&self.inner, call)
     }
 }
-
-/// Sends `call` on `conn` and reads its answer; the exchange judges every
-/// read, write and timeout, and its deadlines become socket timeouts.
-fn round_trip(
-    conn: &mut Conn,
-    call: &MethodCall,
-    deadline: Option<Instant>,
-) -> Result<RawResponse, Failure> {
-    let mut ex = Exchange::start(&mut conn.proto, call, deadline)?;
-    let mut buf = vec![0; READ_BUFFER];
-    let outcome = loop {
-        let limit = socket_timeout(ex.poll_timeout(&conn.proto));
-        if let Some(out) = ex.poll_transmit(&mut conn.proto) {
-            let stream = &mut conn.stream;
-            let r = (stream.tcp().set_write_timeout(limit)).and_then(|()| stream.write(out));
-            ex.handle_write(&mut conn.proto, r, Instant::now());
-            continue;
-        }
-        if ex.wants_flush(&mut conn.proto) {
-            let stream = &mut conn.stream;
-            let r = (stream.tcp().set_write_timeout(limit)).and_then(|()| stream.flush());
-            ex.handle_flush(&mut conn.proto, r, Instant::now());
-            continue;
-        }
-        match ex.poll_response(&mut conn.proto) {
-            Ok(None) => {}
-            Ok(Some((head, result))) => {
-                let body = conn.proto.take_body().unwrap_or_default();
-                break Ok(RawResponse { head, body, result });
-            }
-            Err(failure) => break Err(failure),
-        }
-        let stream = &mut conn.stream;
-        let r = (stream.tcp().set_read_timeout(limit)).and_then(|()| stream.read(&mut buf));
-        ex.handle_read(&mut conn.proto, r, &mut buf, Instant::now());
-    };
-    conn.reusable = ex.reusable(&conn.proto);
-    outcome
-}
-
-/// A client socket, plain or TLS.
-#[cfg(feature = "tls")]
-type Stream = sync::Stream<sync::ClientTls>;
-#[cfg(not(feature = "tls"))]
-type Stream = sync::Stream<sync::NoTls>;

@@ -25,7 +25,10 @@
 //!   Errors tell a fault from an HTTP error, a transport error and a
 //!   protocol error ([`CallError`]).
 //!
-//! The connection loop of the server, in short (see `server.rs`):
+//! The loops are [`xmlrpc_driver::sync`]'s (a client's call, a server
+//! connection's turn on a worker); this crate gives them its worker pool,
+//! its queue of connections waiting for a worker and its shutdown flag. A
+//! server connection's turn, in short:
 //!
 //! ```text
 //! loop {
@@ -33,6 +36,7 @@
 //!     while let Some(out) = conn.poll_transmit(now) { write it, or handle_timeout at poll_timeout(); conn.advance_transmit(n) }
 //!     match conn.next(stopping) {
 //!         Close => break,
+//!         _ if others wait for a worker and conn.is_idle() => set the connection aside,
 //!         Wait { deadline, .. } => read with a socket timeout until the deadline;
 //!                                  handle_data / handle_eof / handle_timeout
 //!     }
@@ -70,11 +74,12 @@ mod client;
 mod server;
 
 pub use block_on::block_on;
-pub use client::{Client, ClientBuilder, RawResponse};
+pub use client::{Client, ClientBuilder};
 pub use server::{Options, Server, ServerBuilder, ServerBuilderExt, ShutdownHandle};
 pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
 pub use xmlrpc_driver::call::{CallError, IntoParams, TransportError, TransportErrorKind};
+pub use xmlrpc_driver::sync::RawResponse;
 #[cfg(feature = "tls")]
 pub use xmlrpc_driver::tls;
 pub use xmlrpc_proto as proto;

@@ -1,30 +1,23 @@
 //! The server: a [`Site`] served by a bounded pool of std threads.
 
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use xmlrpc_driver::sync;
+use xmlrpc_driver::sync::{self, ServerStream};
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::{Next, ServerConfig, ServerConnection};
+use xmlrpc_proto::{ServerConfig, ServerConnection};
 
-use crate::block_on;
 #[cfg(feature = "tls")]
 use xmlrpc_driver::tls::rustls;
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
-/// The longest a worker blocks in one read, so that it notices a shutdown
-/// and other connections waiting for a worker.
-const TICK: Duration = Duration::from_millis(100);
-/// How long a worker waits for bytes on a connection before it sets the
-/// connection aside for one that waits.
-const PROBE: Duration = Duration::from_millis(2);
 
 /// Builds a [`Server`]: limits, overload policy, TLS (the setters every
 /// runtime's server builder shares), and the worker threads
@@ -99,7 +92,7 @@ impl BuildServer for Server {
 /// driven by the core's [`ServerConnection`](xmlrpc_proto::ServerConnection)
 /// (keep-alive, pipelining, limits and deadlines are the core's; the
 /// deadlines are enforced with socket timeouts). Asynchronous procedures
-/// are polled to completion on the worker ([`block_on`]).
+/// are polled to completion on the worker ([`block_on`](crate::block_on)).
 ///
 /// ```no_run
 /// use std::net::TcpListener;
@@ -191,7 +184,7 @@ struct State {
 /// One connection: its socket and its state machine.
 #[derive(Debug)]
 struct Conn {
-    stream: Stream,
+    stream: ServerStream,
     proto: ServerConnection,
     peer: SocketAddr,
     refusal: bool,
@@ -328,17 +321,19 @@ impl Shared {
         tcp: TcpStream,
         proto: &mut ServerConnection,
         now: Instant,
-    ) -> io::Result<Stream> {
+    ) -> io::Result<ServerStream> {
         #[cfg(feature = "tls")]
         if let Some(config) = &self.tls {
             let tls =
                 rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
             proto.begin_handshake(now);
-            return Ok(Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp))));
+            return Ok(sync::Stream::Tls(Box::new(rustls::StreamOwned::new(
+                tls, tcp,
+            ))));
         }
         #[cfg(not(feature = "tls"))]
         let _ = (proto, now);
-        Ok(Stream::Plain(tcp))
+        Ok(sync::Stream::Plain(tcp))
     }
 
     /// A worker: serves queued connections until shutdown leaves none.
@@ -364,6 +359,32 @@ impl Shared {
         }
     }
 
+    /// Serves `conn` until it closes (`None`), or until it is idle while
+    /// other connections wait for a worker: then it is handed back, to be
+    /// queued again.
+    fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Option<Conn> {
+        match sync::serve(self, &mut conn.stream, &mut conn.proto, buf) {
+            Ok(sync::Turn::SetAside) => return Some(conn),
+            Ok(sync::Turn::Done) => {}
+            Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
+        }
+        conn.stream.close(self.config.limits.write_timeout);
+        let mut state = self.lock();
+        state.open -= 1;
+        if conn.refusal {
+            state.refusing -= 1;
+        }
+        drop(state);
+        self.changed.notify_all();
+        None
+    }
+}
+
+impl sync::Host for Shared {
+    fn site(&self) -> &Site {
+        &self.site
+    }
+
     /// Takes a slot for a call: waits for one, or with
     /// [`Overload::Refuse`] gives up (`false`) when none is free.
     fn enter_call(&self) -> bool {
@@ -387,163 +408,10 @@ impl Shared {
         !self.lock().queue.is_empty()
     }
 
-    /// Serves `conn` until it closes (`None`), or until it is idle while
-    /// other connections wait for a worker: then it is handed back, to be
-    /// queued again.
-    fn turn(&self, mut conn: Conn, buf: &mut [u8]) -> Option<Conn> {
-        let result = self.drive(&mut conn, buf);
-        match result {
-            Ok(true) => return Some(conn),
-            Ok(false) => {}
-            Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
-        }
-        conn.stream.close(self.config.limits.write_timeout);
-        let mut state = self.lock();
-        state.open -= 1;
-        if conn.refusal {
-            state.refusing -= 1;
-        }
-        drop(state);
-        self.changed.notify_all();
-        None
-    }
-
-    /// The connection loop. `Ok(true)`: set the connection aside;
-    /// `Ok(false)`: it is done.
-    fn drive(&self, conn: &mut Conn, buf: &mut [u8]) -> io::Result<bool> {
-        let Conn { stream, proto, .. } = conn;
-        // Calls answered in this turn: once one is, an idle connection
-        // gives way to those waiting (one request per turn when busy).
-        let mut answered = 0usize;
-        // The read timeout last set on the socket: a system call is saved
-        // while it still falls between half the wanted wait and the wait
-        // (the read then returns early at worst, and the loop re-checks).
-        let mut armed: Option<Duration> = None;
-        loop {
-            while let Some(job) = proto.poll_job(&self.site) {
-                answered += 1;
-                if !self.enter_call() {
-                    proto.refuse(job);
-                    continue;
-                }
-                let answer = match job.start().into_ready() {
-                    Ok(answer) => answer,
-                    Err(running) => block_on(running),
-                };
-                self.leave_call();
-                proto.finish(answer);
-            }
-            // Each write is bounded by the connection's deadline: a peer that
-            // leaves its answer unread is dropped.
-            let mut wrote = false;
-            loop {
-                let now = Instant::now();
-                if proto.poll_transmit(now).is_none() {
-                    break;
-                }
-                // A peer slow to read does not keep a worker to itself
-                // either: while others wait, a stalled write sets the
-                // connection aside (the state machine keeps its output and
-                // its write deadline).
-                let cap = if self.others_waiting() { PROBE } else { TICK };
-                let limit = proto.poll_timeout().map_or(cap, |d| {
-                    d.saturating_duration_since(now)
-                        .clamp(Duration::from_millis(1), cap)
-                });
-                stream.tcp().set_write_timeout(Some(limit))?;
-                let Some(out) = proto.poll_transmit(now) else {
-                    break;
-                };
-                match stream.write(out) {
-                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                    Ok(n) => {
-                        wrote = true;
-                        proto.advance_transmit(n);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                        ) =>
-                    {
-                        proto.handle_timeout(Instant::now());
-                        if self.others_waiting() {
-                            return Ok(true);
-                        }
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            // Only after a write: a TLS stream's flush would also drive a
-            // handshake in progress, blocking outside the connection's deadline.
-            if wrote {
-                stream.flush()?;
-            }
-            let (read, deadline) = match proto.next(self.stopping()) {
-                Next::Close => return Ok(false),
-                Next::Wait { read, deadline } => (read, deadline),
-                #[allow(unreachable_patterns)]
-                _ => return Ok(false),
-            };
-            let now = Instant::now();
-            if deadline.is_some_and(|d| d <= now) {
-                proto.handle_timeout(now);
-                continue;
-            }
-            let mut wait = deadline.map_or(TICK, |d| d - now).min(TICK);
-            if !read {
-                thread::sleep(wait);
-                proto.handle_timeout(Instant::now());
-                continue;
-            }
-            // The state machine holds all of a request in progress, so
-            // a connection can be set aside in the middle of one too: a
-            // peer that trickles bytes does not keep a worker to itself.
-            let set_aside = self.others_waiting();
-            if set_aside && answered > 0 && proto.is_idle() {
-                return Ok(true);
-            }
-            if set_aside {
-                wait = wait.min(PROBE);
-            }
-            let wait = wait.max(Duration::from_millis(1));
-            if !armed.is_some_and(|a| a <= wait && a >= wait / 2) {
-                stream.tcp().set_read_timeout(Some(wait))?;
-                armed = Some(wait);
-            }
-            let read = stream.read(buf);
-            if !stream.handshaking() {
-                proto.end_handshake();
-            }
-            match read {
-                Ok(0) => proto.handle_eof(),
-                Ok(n) => proto.handle_data(&buf[..n], Instant::now()),
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    let now = Instant::now();
-                    if deadline.is_some_and(|d| d <= now) {
-                        proto.handle_timeout(now);
-                    } else if set_aside {
-                        return Ok(true);
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+    fn is_stopping(&self) -> bool {
+        self.stopping()
     }
 }
-
-/// A server socket, plain or TLS.
-#[cfg(feature = "tls")]
-type Stream = sync::Stream<sync::ServerTls>;
-#[cfg(not(feature = "tls"))]
-type Stream = sync::Stream<sync::NoTls>;
 
 /// Logs a failed `accept`; after one that concerns the listener itself
 /// (out of file descriptors, say), waits a little so as not to spin.

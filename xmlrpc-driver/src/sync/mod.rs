@@ -1,6 +1,13 @@
-//! The scaffolding of a runtime on std's blocking sockets (what
-//! `xmlrpc-blocking` drives): a socket that is plain or TLS, a client's
-//! connection within its deadline, and deadlines as socket timeouts.
+//! The loops of a runtime on std's blocking sockets (what
+//! `xmlrpc-blocking` drives), the blocking twins of [`run`](crate::run)'s:
+//!
+//! - [`call`]: a client's call over its kept-alive connections, each
+//!   attempt judged by the [`Exchange`](crate::Exchange);
+//! - [`serve`]: a server connection's turn on a worker thread, with what
+//!   the server gives it ([`Host`]);
+//! - and their scaffolding: a socket that is plain or TLS ([`Stream`]), a
+//!   connection within its deadline ([`connect`]), deadlines as socket
+//!   timeouts.
 //!
 //! ```no_run
 //! use std::time::{Duration, Instant};
@@ -22,6 +29,12 @@ use std::time::{Duration, Instant};
 use xmlrpc_proto::Url;
 
 use crate::call::{CallError, TransportError, TransportErrorKind};
+
+mod client;
+mod server;
+
+pub use client::{Pooled, RawResponse, call};
+pub use server::{Host, Turn, serve};
 
 /// The TLS side of a [`Stream`]: a TLS session over a [`TcpStream`].
 pub trait TlsSocket: Read + Write {
@@ -215,6 +228,21 @@ pub type ClientTls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
 /// A server's TLS stream: rustls over a socket.
 #[cfg(feature = "rustls")]
 pub type ServerTls = rustls::StreamOwned<rustls::ServerConnection, TcpStream>;
+
+/// A client's socket: TLS when the URL is `https` (feature `rustls`).
+#[cfg(feature = "rustls")]
+pub type ClientStream = Stream<ClientTls>;
+/// A client's socket (plain: TLS is compiled out).
+#[cfg(not(feature = "rustls"))]
+pub type ClientStream = Stream<NoTls>;
+
+/// A server's socket: TLS when the server has a TLS configuration
+/// (feature `rustls`).
+#[cfg(feature = "rustls")]
+pub type ServerStream = Stream<ServerTls>;
+/// A server's socket (plain: TLS is compiled out).
+#[cfg(not(feature = "rustls"))]
+pub type ServerStream = Stream<NoTls>;
 
 /// The client's TLS handshake with `name` on `tcp`, before `deadline`.
 ///
