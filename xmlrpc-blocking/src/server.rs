@@ -275,7 +275,9 @@ impl Shared {
             let (stream, peer) = match listener.accept() {
                 Ok(accepted) => accepted,
                 Err(e) => {
-                    accept_error(&e);
+                    if xmlrpc_driver::accept_failed(&e) {
+                        thread::sleep(xmlrpc_driver::ACCEPT_PAUSE);
+                    }
                     continue;
                 }
             };
@@ -410,20 +412,5 @@ impl sync::Host for Shared {
 
     fn is_stopping(&self) -> bool {
         self.stopping()
-    }
-}
-
-/// Logs a failed `accept`; after one that concerns the listener itself
-/// (out of file descriptors, say), waits a little so as not to spin.
-fn accept_error(e: &io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset, Interrupted};
-    if matches!(
-        e.kind(),
-        ConnectionAborted | ConnectionRefused | ConnectionReset | Interrupted
-    ) {
-        tracing::debug!(error = %e, "accept");
-    } else {
-        tracing::warn!(error = %e, "accept failed; pausing");
-        thread::sleep(Duration::from_millis(100));
     }
 }

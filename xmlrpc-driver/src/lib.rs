@@ -34,6 +34,8 @@
 //! - [`sync`]: the same for std's blocking sockets: a plain-or-TLS
 //!   [`sync::Stream`], a client's connection and TLS handshake within its
 //!   deadline.
+//! - `tower` (feature `tower`): a site as a `tower::Service`, for axum
+//!   or hyper applications on any runtime.
 //! - [`call`]: the errors of a client call ([`call::CallError`]: a fault,
 //!   an HTTP error, a transport error...).
 //! - [`tls`] (feature `rustls`): the rustls configurations of clients and
@@ -51,11 +53,16 @@ mod server_core;
 pub mod sync;
 #[cfg(feature = "rustls")]
 pub mod tls;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub use client::{
     BuildClient, ClientBuilder, ClientCore, ClientSettings, IdlePool, PreparedClient, method_call,
 };
 pub use exchange::{Answer, Attempt, Exchange, Failure, Plan, Settled};
-pub use server::{BuildServer, Overload, ServerBuilder, ServerSettings, open_connection};
+pub use server::{
+    ACCEPT_PAUSE, BuildServer, Overload, ServerBuilder, ServerSettings, accept_failed,
+    open_connection,
+};
 #[cfg(feature = "async")]
 pub use server_core::{ServerCore, ShutdownHandle, Spawn};

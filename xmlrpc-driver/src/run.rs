@@ -564,16 +564,9 @@ async fn first<T>(stop: impl Future<Output = ()>, work: impl Future<Output = T>)
 }
 
 async fn accept_error<T: Timer>(timer: &T, e: &io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(
-        e.kind(),
-        ConnectionAborted | ConnectionRefused | ConnectionReset
-    ) {
-        tracing::debug!(error = %e, "accept");
-    } else {
-        tracing::warn!(error = %e, "accept failed; pausing");
+    if crate::server::accept_failed(e) {
         timer
-            .sleep_until(Instant::now() + Duration::from_millis(100))
+            .sleep_until(Instant::now() + crate::server::ACCEPT_PAUSE)
             .await;
     }
 }

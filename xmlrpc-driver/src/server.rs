@@ -1,6 +1,7 @@
 //! The options of a server, shared by every runtime's server builder.
 
 use std::fmt;
+use std::io;
 use std::net::SocketAddr;
 #[cfg(feature = "rustls")]
 use std::sync::Arc;
@@ -8,6 +9,29 @@ use std::time::{Duration, Instant};
 
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::{ServerConfig, ServerConnection};
+
+/// How long an accept loop pauses after a failure of the listener itself.
+pub const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Logs a failed `accept`, and says whether the loop should pause
+/// ([`ACCEPT_PAUSE`]) before the next one: after a failure of the
+/// listener itself (out of file descriptors, say), so as not to spin; not
+/// after one that concerns a single connection (reset or aborted before
+/// it was accepted) or an interrupted call.
+#[must_use]
+pub fn accept_failed(e: &io::Error) -> bool {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset, Interrupted};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset | Interrupted
+    ) {
+        tracing::debug!(error = %e, "accept");
+        false
+    } else {
+        tracing::warn!(error = %e, "accept failed; pausing");
+        true
+    }
+}
 
 /// A connection accepted at `now` from `peer`, as every runtime's server
 /// opens it: serving its site ([`ServerConnection::for_site`]), or, when

@@ -78,7 +78,7 @@
 mod client;
 mod server;
 #[cfg(feature = "tower")]
-pub mod tower;
+pub use xmlrpc_driver::tower;
 
 pub use client::{Client, ClientBuilder};
 pub use server::{Accept, Server, ServerBuilder};

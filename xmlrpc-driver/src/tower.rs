@@ -1,20 +1,35 @@
 //! [`XmlRpcService`]: XML-RPC (and any [`Site`] resource: SOAP, handlers)
 //! as a `tower::Service`, to mount beside the other routes of an axum or
-//! hyper application (feature `tower`).
+//! hyper application (feature `tower`). It depends on no runtime: the
+//! hosting server does the I/O. With `xmlrpc-tokio` and axum:
 //!
-//! ```no_run
-//! use axum::{Router, routing::get};
-//! use xmlrpc_tokio::{Dispatcher, tower::XmlRpcService};
+//! ```text
+//! let app = axum::Router::new()
+//!     .route("/", get(|| async { "hello" }))
+//!     .route_service("/RPC2", xmlrpc_tokio::tower::XmlRpcService::new(rpc));
+//! ```
 //!
-//! # async fn run() -> std::io::Result<()> {
+//! Called directly:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use http_body_util::{BodyExt, Full};
+//! use tower_service::Service;
+//! use xmlrpc_driver::tower::XmlRpcService;
+//! use xmlrpc_proto::dispatch::Dispatcher;
+//!
 //! let mut rpc = Dispatcher::new();
 //! rpc.register("add", |a: i32, b: i32| a + b);
-//! let app = Router::new()
-//!     .route("/", get(|| async { "hello" }))
-//!     .route_service("/RPC2", XmlRpcService::new(rpc));
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//! axum::serve(listener, app).await
-//! # }
+//! let mut service = XmlRpcService::new(rpc);
+//! let body = "<?xml version=\"1.0\"?><methodCall><methodName>add</methodName>\
+//!     <params><param><value><int>2</int></value></param>\
+//!     <param><value><int>3</int></value></param></params></methodCall>";
+//! let request = http::Request::post("/RPC2").body(Full::new(Bytes::from(body)))?;
+//! let response = futures_lite::future::block_on(service.call(request))?;
+//! assert_eq!(response.status(), 200);
+//! let body = futures_lite::future::block_on(response.into_body().collect())?.to_bytes();
+//! assert!(std::str::from_utf8(&body)?.contains("<int>5</int>"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::convert::Infallible;
