@@ -10,11 +10,8 @@ use std::time::{Duration, Instant};
 
 use xmlrpc_driver::sync::{self, ServerStream};
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
+use xmlrpc_proto::ServerConnection;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::{ServerConfig, ServerConnection};
-
-#[cfg(feature = "tls")]
-use xmlrpc_driver::tls::rustls;
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -69,13 +66,9 @@ impl BuildServer for Server {
         Self {
             shared: Arc::new(Shared {
                 site,
-                config: settings.config,
                 workers: options.workers,
-                max_connections: settings.max_connections,
                 max_in_flight: settings.max_in_flight.unwrap_or(options.workers),
-                overload: settings.overload,
-                #[cfg(feature = "tls")]
-                tls: settings.tls,
+                settings,
                 stop: AtomicBool::new(false),
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
@@ -154,13 +147,9 @@ fn wake_address(mut addr: SocketAddr) -> SocketAddr {
 #[derive(Debug)]
 struct Shared {
     site: Site,
-    config: ServerConfig,
+    settings: ServerSettings,
     workers: usize,
-    max_connections: usize,
     max_in_flight: usize,
-    overload: Overload,
-    #[cfg(feature = "tls")]
-    tls: Option<Arc<rustls::ServerConfig>>,
     stop: AtomicBool,
     state: Mutex<State>,
     changed: Condvar,
@@ -186,7 +175,6 @@ struct State {
 struct Conn {
     stream: ServerStream,
     proto: ServerConnection,
-    peer: SocketAddr,
     refusal: bool,
 }
 
@@ -263,9 +251,9 @@ impl Shared {
 
     fn accept_loop(&self, listener: &TcpListener) {
         loop {
-            if self.overload != Overload::Refuse {
+            if self.settings.overload != Overload::Refuse {
                 let mut state = self.lock();
-                while state.open >= self.max_connections && !self.stopping() {
+                while state.open >= self.settings.max_connections && !self.stopping() {
                     state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
                 }
             }
@@ -285,57 +273,30 @@ impl Shared {
                 // Most likely the wake-up connection of the shutdown.
                 return;
             }
-            let _ = stream.set_nodelay(true);
-            let now = Instant::now();
             let mut state = self.lock();
-            let refusal = state.open >= self.max_connections;
-            if refusal && state.refusing >= self.max_connections {
+            let refusal = state.open >= self.settings.max_connections;
+            if refusal && state.refusing >= self.settings.max_connections {
                 tracing::debug!(%peer, "over the connection limit: dropped");
                 continue;
             }
-            let mut proto = xmlrpc_driver::open_connection(&self.config, Some(peer), refusal, now);
-            let stream = match self.wrap(stream, &mut proto, now) {
-                Ok(stream) => stream,
-                Err(e) => {
-                    tracing::debug!(%peer, error = %e, "connection ended");
-                    continue;
-                }
-            };
+            let (stream, proto) =
+                match sync::accept(&self.settings, stream, peer, refusal, Instant::now()) {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        tracing::debug!(%peer, error = %e, "connection ended");
+                        continue;
+                    }
+                };
             state.open += 1;
             state.refusing += usize::from(refusal);
             state.queue.push_back(Conn {
                 stream,
                 proto,
-                peer,
                 refusal,
             });
             drop(state);
             self.changed.notify_all();
         }
-    }
-
-    /// A new connection's stream: with TLS, one whose handshake runs as
-    /// the connection is read, like the request after it (it may be set
-    /// aside half-way, and `proto` bounds it by the head timeout).
-    #[allow(clippy::unnecessary_wraps)]
-    fn wrap(
-        &self,
-        tcp: TcpStream,
-        proto: &mut ServerConnection,
-        now: Instant,
-    ) -> io::Result<ServerStream> {
-        #[cfg(feature = "tls")]
-        if let Some(config) = &self.tls {
-            let tls =
-                rustls::ServerConnection::new(Arc::clone(config)).map_err(io::Error::other)?;
-            proto.begin_handshake(now);
-            return Ok(sync::Stream::Tls(Box::new(rustls::StreamOwned::new(
-                tls, tcp,
-            ))));
-        }
-        #[cfg(not(feature = "tls"))]
-        let _ = (proto, now);
-        Ok(sync::Stream::Plain(tcp))
     }
 
     /// A worker: serves queued connections until shutdown leaves none.
@@ -368,9 +329,12 @@ impl Shared {
         match sync::serve(self, &mut conn.stream, &mut conn.proto, buf) {
             Ok(sync::Turn::SetAside) => return Some(conn),
             Ok(sync::Turn::Done) => {}
-            Err(e) => tracing::debug!(peer = %conn.peer, error = %e, "connection ended"),
+            Err(e) => {
+                let peer = conn.proto.peer_addr();
+                tracing::debug!(?peer, error = %e, "connection ended");
+            }
         }
-        conn.stream.close(self.config.limits.write_timeout);
+        conn.stream.close(self.settings.config.limits.write_timeout);
         let mut state = self.lock();
         state.open -= 1;
         if conn.refusal {
@@ -392,7 +356,7 @@ impl sync::Host for Shared {
     fn enter_call(&self) -> bool {
         let mut state = self.lock();
         while state.in_flight >= self.max_in_flight {
-            if self.overload == Overload::Refuse {
+            if self.settings.overload == Overload::Refuse {
                 return false;
             }
             state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());

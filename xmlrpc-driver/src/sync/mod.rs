@@ -34,7 +34,7 @@ mod client;
 mod server;
 
 pub use client::{Pooled, RawResponse, call};
-pub use server::{Host, Turn, serve};
+pub use server::{Host, Turn, accept, serve};
 
 /// The TLS side of a [`Stream`]: a TLS session over a [`TcpStream`].
 pub trait TlsSocket: Read + Write {

@@ -1,13 +1,15 @@
 //! A blocking server connection's turn on a worker thread: [`serve`].
 
 use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::{Next, ServerConnection};
 
-use super::{Stream, TlsSocket};
+use super::{ServerStream, Stream, TlsSocket};
+use crate::ServerSettings;
 
 /// The longest a worker blocks in one read or write, so that it notices
 /// a shutdown and other connections waiting for a worker.
@@ -33,6 +35,38 @@ pub trait Host {
     fn others_waiting(&self) -> bool;
     /// Whether the server has begun shutting down.
     fn is_stopping(&self) -> bool;
+}
+
+/// A connection accepted at `now` from `peer` by a blocking server with
+/// `settings`: its socket, with `TCP_NODELAY`, and its state machine
+/// ([`open_connection`](crate::open_connection)). With a TLS
+/// configuration the socket is a TLS session whose handshake runs as the
+/// connection is read, like the request after it (a turn may end
+/// half-way), within [`Limits::head_timeout`](xmlrpc_proto::Limits::head_timeout).
+///
+/// # Errors
+///
+/// When rustls cannot start a session with the configuration.
+#[cfg_attr(not(feature = "rustls"), allow(clippy::unnecessary_wraps))]
+pub fn accept(
+    settings: &ServerSettings,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    refused: bool,
+    now: Instant,
+) -> io::Result<(ServerStream, ServerConnection)> {
+    let _ = tcp.set_nodelay(true);
+    #[cfg_attr(not(feature = "rustls"), allow(unused_mut))]
+    let mut conn = crate::open_connection(&settings.config, Some(peer), refused, now);
+    #[cfg(feature = "rustls")]
+    if let Some(config) = &settings.tls {
+        let tls = rustls::ServerConnection::new(std::sync::Arc::clone(config))
+            .map_err(io::Error::other)?;
+        conn.begin_handshake(now);
+        let stream = Stream::Tls(Box::new(rustls::StreamOwned::new(tls, tcp)));
+        return Ok((stream, conn));
+    }
+    Ok((Stream::Plain(tcp), conn))
 }
 
 /// How a turn of [`serve`] ended.
