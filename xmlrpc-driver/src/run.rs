@@ -357,7 +357,6 @@ async fn serve_connection<H: Host, S: Stream>(
             drop(permit);
             conn.finish(answer);
         }
-        let mut wrote = false;
         loop {
             let now = Instant::now();
             if conn.poll_transmit(now).is_none() {
@@ -371,19 +370,18 @@ async fn serve_connection<H: Host, S: Stream>(
             };
             match until(host, deadline, io.write(out)).await {
                 Some(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
-                Some(Ok(n)) => {
-                    wrote = true;
-                    conn.advance_transmit(n);
-                }
+                Some(Ok(n)) => conn.advance_transmit(n),
                 Some(Err(e)) => return Err(e),
                 None => conn.handle_timeout(Instant::now()),
             }
         }
-        if wrote {
-            let deadline = Instant::now().checked_add(write_timeout);
-            until(host, deadline, io.flush())
-                .await
-                .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, "flush timed out"))??;
+        // A TLS stream's last records, within the same write deadline.
+        while conn.poll_flush(Instant::now()) {
+            match until(host, conn.poll_timeout(), io.flush()).await {
+                Some(Ok(())) => conn.handle_flush(),
+                Some(Err(e)) => return Err(e),
+                None => conn.handle_timeout(Instant::now()),
+            }
         }
         let stopping = host.is_stopping();
         let Next::Wait { read, deadline } = conn.next(stopping) else {

@@ -195,6 +195,7 @@ pub enum Next {
 ///   [`poll_job`](Self::poll_job), serving a [`Site`](crate::dispatch::Site)),
 ///   [`poll_transmit`](Self::poll_transmit) with
 ///   [`advance_transmit`](Self::advance_transmit),
+///   [`poll_flush`](Self::poll_flush) with [`handle_flush`](Self::handle_flush),
 ///   [`poll_timeout`](Self::poll_timeout), [`next`](Self::next).
 /// - C. Commands: [`respond`](Self::respond), [`respond_with`](Self::respond_with),
 ///   [`respond_status`](Self::respond_status), [`respond_raw`](Self::respond_raw)
@@ -211,7 +212,8 @@ pub enum Next {
 ///    is not parsed until this one is answered, so answers leave in request
 ///    order).
 /// 2. Write what `poll_transmit` gives, reporting each write with
-///    `advance_transmit`, until it returns `None`.
+///    `advance_transmit`, until it returns `None`; then flush while
+///    `poll_flush` says so, reporting it with `handle_flush`.
 /// 3. Ask [`next`](Self::next): close the socket, or arm a timer for the
 ///    deadline (call `handle_timeout` when it fires) and, if it says to
 ///    read, read and pass the bytes to `handle_data` (or `handle_eof` at
@@ -233,7 +235,8 @@ pub enum Next {
 ///   and [`end_handshake`](Self::end_handshake): at most
 ///   [`Limits::head_timeout`];
 /// - a write stall: bytes given by [`poll_transmit`](Self::poll_transmit)
-///   that the peer has not accepted within [`Limits::write_timeout`].
+///   that the peer has not accepted within [`Limits::write_timeout`], or a
+///   flush ([`poll_flush`](Self::poll_flush)) not over by then.
 ///
 /// A passed handshake or write deadline drops the connection: its output
 /// is discarded, and it is closed at once.
@@ -268,8 +271,11 @@ pub struct ServerConnection {
     /// Every request is answered `503` and the connection closes.
     refusing: bool,
     /// Since when bytes have waited to be written (armed by
-    /// `poll_transmit`, cleared by progress).
+    /// `poll_transmit` and `poll_flush`, cleared by progress and by a
+    /// completed flush).
     write_since: Option<Instant>,
+    /// Bytes were written since the last flush.
+    unflushed: bool,
     /// When a TLS handshake in progress must be over.
     handshake_deadline: Option<Instant>,
     /// A handshake or write deadline passed: the connection is dropped.
@@ -301,6 +307,7 @@ impl ServerConnection {
             peer_addr: None,
             refusing: false,
             write_since: None,
+            unflushed: false,
             handshake_deadline: None,
             dropped: false,
             rearm_idle: false,
@@ -642,7 +649,9 @@ impl ServerConnection {
             return None;
         }
         if self.out.is_flushed() {
-            self.write_since = None;
+            if !self.unflushed {
+                self.write_since = None;
+            }
             if std::mem::take(&mut self.rearm_idle) && matches!(self.phase, Phase::Idle) {
                 self.idle_deadline = after(Some(now), self.config.limits.idle_timeout);
             }
@@ -658,8 +667,50 @@ impl ServerConnection {
     pub fn advance_transmit(&mut self, n: usize) {
         if n > 0 {
             self.write_since = None;
+            self.unflushed = true;
         }
         self.out.advance(n);
+    }
+
+    /// Whether the bytes written so far should now be flushed (a TLS
+    /// stream holds some of them until then): once `poll_transmit` has
+    /// nothing more, after a write. The flush counts as writing: from the
+    /// first call that says so (at `now`) until
+    /// [`handle_flush`](Self::handle_flush), the write deadline runs, and
+    /// a flush that takes too long drops the connection at
+    /// [`handle_timeout`](Self::handle_timeout). A runtime whose writes
+    /// need no flush may ignore this.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use xmlrpc_proto::{Next, ServerConfig, ServerConnection};
+    ///
+    /// let now = Instant::now();
+    /// let mut conn = ServerConnection::new(ServerConfig::default());
+    /// conn.handle_data(b"GET / HTTP/1.1\r\n\r\n", now); // refused: 405
+    /// assert!(conn.poll_event().is_err());
+    /// let n = conn.poll_transmit(now).unwrap().len();
+    /// conn.advance_transmit(n);
+    /// assert!(conn.poll_transmit(now).is_none());
+    /// assert!(conn.poll_flush(now));
+    /// let write_timeout = conn.config().limits.write_timeout;
+    /// assert_eq!(conn.poll_timeout(), Some(now + write_timeout));
+    /// conn.handle_flush();
+    /// assert!(!conn.poll_flush(now));
+    /// assert_eq!(conn.next(false), Next::Close);
+    /// ```
+    pub fn poll_flush(&mut self, now: Instant) -> bool {
+        if self.dropped || !self.unflushed || !self.out.is_flushed() {
+            return false;
+        }
+        self.write_since.get_or_insert(now);
+        true
+    }
+
+    /// The flush that [`poll_flush`](Self::poll_flush) asked for is done.
+    pub fn handle_flush(&mut self) {
+        self.unflushed = false;
+        self.write_since = None;
     }
 
     /// A TLS handshake starts at `now`: until

@@ -121,10 +121,11 @@ pub fn serve<H: Host, T: TlsSocket>(
         }
         // Each write is bounded by the connection's deadline: a peer that
         // leaves its answer unread is dropped.
-        let mut wrote = false;
+        // The flush after them (a TLS stream's last records) likewise.
         loop {
             let now = Instant::now();
-            if conn.poll_transmit(now).is_none() {
+            let write = conn.poll_transmit(now).is_some();
+            if !write && !conn.poll_flush(now) {
                 break;
             }
             // A peer slow to read does not keep a worker to itself either:
@@ -136,15 +137,14 @@ pub fn serve<H: Host, T: TlsSocket>(
                     .clamp(Duration::from_millis(1), cap)
             });
             stream.tcp().set_write_timeout(Some(limit))?;
-            let Some(out) = conn.poll_transmit(now) else {
-                break;
+            let done = match conn.poll_transmit(now) {
+                Some(out) => stream.write(out),
+                None => stream.flush().map(|()| 0),
             };
-            match stream.write(out) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    wrote = true;
-                    conn.advance_transmit(n);
-                }
+            match done {
+                Ok(0) if write => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(0) => conn.handle_flush(),
+                Ok(n) => conn.advance_transmit(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if timed_out(&e) => {
                     conn.handle_timeout(Instant::now());
@@ -154,12 +154,6 @@ pub fn serve<H: Host, T: TlsSocket>(
                 }
                 Err(e) => return Err(e),
             }
-        }
-        // Only after a write: a TLS stream's flush would also drive a
-        // handshake in progress, blocking outside the connection's
-        // deadline.
-        if wrote {
-            stream.flush()?;
         }
         let Next::Wait { read, deadline } = conn.next(host.is_stopping()) else {
             return Ok(Turn::Done);

@@ -272,6 +272,47 @@ mod tests {
     }
 
     #[test]
+    fn a_flush_runs_within_the_write_deadline() {
+        let now = Instant::now();
+        let mut config = ServerConfig::default();
+        config.limits.write_timeout = Duration::from_secs(2);
+        config.limits.idle_timeout = Duration::from_secs(60);
+        let mut s = open(config, now);
+        s.handle_data(&request("/"), now);
+        let job = s.poll_job(&site()).expect("call");
+        s.finish(job.start().into_ready().expect("sync"));
+        // Nothing written yet: nothing to flush.
+        assert!(!s.poll_flush(now));
+        let n = s.poll_transmit(now).expect("the answer").len();
+        s.advance_transmit(n);
+        assert!(s.poll_transmit(now).is_none());
+        // A runtime that never flushes is not held to it...
+        assert_eq!(s.poll_timeout(), Some(now + Duration::from_secs(60)));
+        // ...one that flushes is, from the first time it asks.
+        let later = now + Duration::from_secs(1);
+        assert!(s.poll_flush(later));
+        assert!(s.poll_flush(later + Duration::from_secs(1)));
+        assert_eq!(s.poll_timeout(), Some(later + Duration::from_secs(2)));
+        // The flush completes: the connection waits for the next request.
+        s.handle_flush();
+        assert!(!s.poll_flush(later));
+        assert_eq!(s.poll_timeout(), Some(now + Duration::from_secs(60)));
+        assert!(matches!(s.next(false), Next::Wait { read: true, .. }));
+
+        // A flush that never completes drops the connection.
+        let mut s = open(ServerConfig::default(), now);
+        s.handle_data(&request("/"), now);
+        let job = s.poll_job(&site()).expect("call");
+        s.finish(job.start().into_ready().expect("sync"));
+        drain(&mut s);
+        assert!(s.poll_flush(now));
+        let deadline = s.poll_timeout().expect("the write deadline");
+        s.handle_timeout(deadline);
+        assert!(!s.poll_flush(deadline));
+        assert_eq!(s.next(false), Next::Close);
+    }
+
+    #[test]
     fn eof_between_requests_closes() {
         let now = Instant::now();
         let mut s = open(ServerConfig::default(), now);
