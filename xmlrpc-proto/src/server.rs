@@ -278,8 +278,6 @@ pub struct ServerConnection {
     unflushed: bool,
     /// When a TLS handshake in progress must be over.
     handshake_deadline: Option<Instant>,
-    /// A handshake or write deadline passed: the connection is dropped.
-    dropped: bool,
     /// An answer was queued on a kept-alive connection: the idle period
     /// restarts once it is written.
     rearm_idle: bool,
@@ -309,7 +307,6 @@ impl ServerConnection {
             write_since: None,
             unflushed: false,
             handshake_deadline: None,
-            dropped: false,
             rearm_idle: false,
         }
     }
@@ -645,9 +642,6 @@ impl ServerConnection {
     /// runs already.
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<&[u8]> {
-        if self.dropped {
-            return None;
-        }
         if self.out.is_flushed() {
             if !self.unflushed {
                 self.write_since = None;
@@ -700,7 +694,7 @@ impl ServerConnection {
     /// assert_eq!(conn.next(false), Next::Close);
     /// ```
     pub fn poll_flush(&mut self, now: Instant) -> bool {
-        if self.dropped || !self.unflushed || !self.out.is_flushed() {
+        if !self.unflushed || !self.out.is_flushed() {
             return false;
         }
         self.write_since.get_or_insert(now);
@@ -742,9 +736,6 @@ impl ServerConnection {
     /// answer was queued).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.dropped {
-            return None;
-        }
         let request = match &self.phase {
             _ if self.error.is_some() => None,
             Phase::Idle => self.idle_deadline,
@@ -773,9 +764,13 @@ impl ServerConnection {
         let handshake_late = self.handshake_deadline.is_some_and(|d| now >= d);
         if write_stalled || handshake_late {
             tracing::debug!(write_stalled, handshake_late, "connection dropped");
-            self.dropped = true;
+            // Closed at once: nothing more to read, write or wait for.
             self.phase = Phase::Closing;
             self.input.clear();
+            self.out = http::OutBuf::default();
+            self.unflushed = false;
+            self.write_since = None;
+            self.handshake_deadline = None;
             return;
         }
         if self.error.is_some() {
@@ -812,7 +807,7 @@ impl ServerConnection {
     /// written (or the connection was dropped): close the socket.
     #[must_use]
     pub fn is_closed(&self) -> bool {
-        self.dropped || (matches!(self.phase, Phase::Closing) && self.out.is_flushed())
+        matches!(self.phase, Phase::Closing) && self.out.is_flushed()
     }
 
     /// What to do once the output is written (ask after
