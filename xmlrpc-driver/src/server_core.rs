@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,10 +11,10 @@ use std::time::Instant;
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
 use event_listener::Event;
+use xmlrpc_proto::ServerConnection;
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::{ServerConfig, ServerConnection};
 
-use crate::run::{self, Admit, Host, Incoming, Timer};
+use crate::run::{self, Admit, Host, Incoming, Stream, Timer};
 use crate::{Overload, ServerSettings};
 
 /// An async runtime as a server needs it: its timer, and a way to run a
@@ -57,13 +58,10 @@ pub trait Spawn: Timer + 'static {
 pub struct ServerCore<R> {
     runtime: R,
     site: Site,
-    config: ServerConfig,
+    settings: ServerSettings,
     connections: Arc<Semaphore>,
     refusals: Arc<Semaphore>,
     in_flight: Arc<Semaphore>,
-    overload: Overload,
-    #[cfg(feature = "rustls")]
-    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: ShutdownHandle,
 }
 
@@ -71,7 +69,7 @@ impl<R> fmt::Debug for ServerCore<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerCore")
             .field("site", &self.site)
-            .field("overload", &self.overload)
+            .field("settings", &self.settings)
             .field("stopping", &self.shutdown.is_shutdown())
             .finish_non_exhaustive()
     }
@@ -84,13 +82,10 @@ impl<R: Spawn> ServerCore<R> {
         Self {
             runtime,
             site,
-            config: settings.config,
             connections: Arc::new(Semaphore::new(settings.max_connections)),
             refusals: Arc::new(Semaphore::new(settings.max_connections)),
             in_flight: Arc::new(Semaphore::new(settings.max_in_flight.unwrap_or(256))),
-            overload: settings.overload,
-            #[cfg(feature = "rustls")]
-            tls: settings.tls,
+            settings,
             shutdown: ShutdownHandle::default(),
         }
     }
@@ -105,14 +100,35 @@ impl<R: Spawn> ServerCore<R> {
     #[cfg(feature = "rustls")]
     #[must_use]
     pub fn tls(&self) -> Option<&Arc<rustls::ServerConfig>> {
-        self.tls.as_ref()
+        self.settings.tls.as_ref()
     }
 
-    /// The state machine of a connection accepted now from `peer`
-    /// ([`open_connection`](crate::open_connection)).
-    #[must_use]
-    pub fn open(&self, peer: Option<SocketAddr>, refused: bool) -> ServerConnection {
-        crate::open_connection(&self.config, peer, refused, Instant::now())
+    /// Serves one connection accepted from `peer` over `io` until it
+    /// closes ([`run::serve`]); `refused`: over the connection limit, its
+    /// first request is answered `503`.
+    pub async fn serve<S: Stream>(&self, mut io: S, peer: Option<SocketAddr>, refused: bool) {
+        let conn = self.open(peer, refused);
+        run::serve(self, &mut io, conn).await;
+    }
+
+    /// The same over TLS: `accept` is the runtime's TLS handshake of the
+    /// connection (with [`tls`](Self::tls)), bounded by the connection's
+    /// handshake deadline ([`run::handshake`]).
+    pub async fn serve_tls<T: Stream>(
+        &self,
+        accept: impl Future<Output = io::Result<T>>,
+        peer: Option<SocketAddr>,
+        refused: bool,
+    ) {
+        let mut conn = self.open(peer, refused);
+        if let Some(mut tls) = run::handshake(self, &mut conn, accept).await {
+            run::serve(self, &mut tls, conn).await;
+        }
+    }
+
+    /// The state machine of a connection accepted now from `peer`.
+    fn open(&self, peer: Option<SocketAddr>, refused: bool) -> ServerConnection {
+        crate::open_connection(&self.settings.config, peer, refused, Instant::now())
     }
 
     /// Serves the connections of `incoming` until shutdown (or until it
@@ -150,7 +166,7 @@ impl<R: Spawn> Host for ServerCore<R> {
     }
 
     async fn enter_call(&self) -> Option<SemaphoreGuardArc> {
-        match self.overload {
+        match self.settings.overload {
             Overload::Refuse => self.in_flight.try_acquire_arc(),
             _ => Some(self.in_flight.acquire_arc().await),
         }
@@ -169,7 +185,7 @@ impl<R: Spawn> Admit for ServerCore<R> {
     type Slot = SemaphoreGuardArc;
 
     fn overload(&self) -> Overload {
-        self.overload
+        self.settings.overload
     }
 
     async fn reserve(&self) -> Option<SemaphoreGuardArc> {

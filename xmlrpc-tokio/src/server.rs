@@ -192,17 +192,14 @@ async fn connection<Io>(
 ) where
     Io: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
-    let mut conn = core.open(peer, refuse);
     #[cfg(feature = "tls")]
     if let Some(config) = core.tls() {
         let accept = tokio_rustls::TlsAcceptor::from(Arc::clone(config)).accept(io);
-        if let Some(tls) = run::handshake(&*core, &mut conn, accept).await {
-            run::serve(&*core, &mut Socket(tls), conn).await;
-        }
-        return;
+        return core
+            .serve_tls(async { accept.await.map(Socket) }, peer, refuse)
+            .await;
     }
-    run::serve(&*core, &mut Socket(io), conn).await;
+    core.serve(Socket(io), peer, refuse).await;
 }
 
 /// An [`Accept`] source as the shared accept loop takes it.
