@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use xmlrpc_driver::sync::{self, ServerStream};
+use xmlrpc_driver::sync::{self, Host as _, ServerStream};
 use xmlrpc_driver::{BuildServer, Overload, ServerSettings};
 use xmlrpc_proto::ServerConnection;
 use xmlrpc_proto::dispatch::Site;
@@ -245,19 +245,15 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn stopping(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
-    }
-
     fn accept_loop(&self, listener: &TcpListener) {
         loop {
             if self.settings.overload != Overload::Refuse {
                 let mut state = self.lock();
-                while state.open >= self.settings.max_connections && !self.stopping() {
+                while state.open >= self.settings.max_connections && !self.is_stopping() {
                     state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
                 }
             }
-            if self.stopping() {
+            if self.is_stopping() {
                 return;
             }
             let (stream, peer) = match listener.accept() {
@@ -269,7 +265,7 @@ impl Shared {
                     continue;
                 }
             };
-            if self.stopping() {
+            if self.is_stopping() {
                 // Most likely the wake-up connection of the shutdown.
                 return;
             }
@@ -309,7 +305,7 @@ impl Shared {
                     if let Some(c) = state.queue.pop_front() {
                         break c;
                     }
-                    if self.stopping() {
+                    if self.is_stopping() {
                         return;
                     }
                     state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
@@ -375,6 +371,6 @@ impl sync::Host for Shared {
     }
 
     fn is_stopping(&self) -> bool {
-        self.stopping()
+        self.stop.load(Ordering::SeqCst)
     }
 }

@@ -124,8 +124,7 @@ pub fn serve<H: Host, T: TlsSocket>(
         // The flush after them (a TLS stream's last records) likewise.
         loop {
             let now = Instant::now();
-            let write = conn.poll_transmit(now).is_some();
-            if !write && !conn.poll_flush(now) {
+            if conn.poll_transmit(now).is_none() && !conn.poll_flush(now) {
                 break;
             }
             // A peer slow to read does not keep a worker to itself either:
@@ -137,14 +136,15 @@ pub fn serve<H: Host, T: TlsSocket>(
                     .clamp(Duration::from_millis(1), cap)
             });
             stream.tcp().set_write_timeout(Some(limit))?;
-            let done = match conn.poll_transmit(now) {
-                Some(out) => stream.write(out),
-                None => stream.flush().map(|()| 0),
+            let progress = match conn.poll_transmit(now) {
+                Some(out) => match stream.write(out) {
+                    Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                    written => written.map(|n| conn.advance_transmit(n)),
+                },
+                None => stream.flush().map(|()| conn.handle_flush()),
             };
-            match done {
-                Ok(0) if write => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(0) => conn.handle_flush(),
-                Ok(n) => conn.advance_transmit(n),
+            match progress {
+                Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if timed_out(&e) => {
                     conn.handle_timeout(Instant::now());
