@@ -184,12 +184,13 @@ pub trait Connector: Timer {
     ) -> impl Future<Output = Result<Self::Stream, TransportError>> + Send + 'a;
 }
 
-/// A kept-alive connection of an async client: its stream and its state
-/// machine.
+/// A kept-alive connection of an async client: its stream, its state
+/// machine and its read buffer.
 #[derive(Debug)]
 pub struct Pooled<S> {
     stream: S,
     proto: ClientConnection,
+    buf: Vec<u8>,
 }
 
 /// Sends `call` over the connections of `core`, opened by `connector`,
@@ -236,6 +237,7 @@ async fn connect<K: Connector>(
     Ok(Pooled {
         stream,
         proto: core.connection(),
+        buf: vec![0; READ_BUFFER],
     })
 }
 
@@ -271,8 +273,7 @@ async fn round_trip<K: Connector>(
         Ok(ex) => ex,
         Err(failure) => return (Err(failure), false),
     };
-    let mut buf = vec![0; READ_BUFFER];
-    let Pooled { stream, proto } = conn;
+    let Pooled { stream, proto, buf } = conn;
     let outcome = loop {
         let timer = ex.poll_timeout(proto);
         if let Some(out) = ex.poll_transmit(proto) {
@@ -294,8 +295,8 @@ async fn round_trip<K: Connector>(
             Ok(Some(answer)) => break Ok(answer),
             Err(failure) => break Err(failure),
         }
-        match until(connector, timer, stream.read(&mut buf)).await {
-            Some(r) => ex.handle_read(proto, r, &mut buf, Instant::now()),
+        match until(connector, timer, stream.read(buf)).await {
+            Some(r) => ex.handle_read(proto, r, buf, Instant::now()),
             None => ex.handle_timeout(proto, Instant::now()),
         }
     };

@@ -29,14 +29,13 @@ pub struct RawResponse {
     pub result: Result<Value, Fault>,
 }
 
-/// A kept-alive connection of a blocking client: its socket and its
-/// state machine.
+/// A kept-alive connection of a blocking client: its socket, its state
+/// machine and its read buffer.
 #[derive(Debug)]
 pub struct Pooled {
     stream: ClientStream,
     proto: ClientConnection,
-    /// The last exchange left it able to carry a next call.
-    reusable: bool,
+    buf: Vec<u8>,
 }
 
 /// Sends `call` over the connections of `core` and returns the whole
@@ -56,8 +55,8 @@ pub fn call(core: &ClientCore<Pooled>, call: &MethodCall) -> Result<RawResponse,
             Attempt::Reuse(conn) => conn,
             Attempt::Connect(limit) => connect(core, limit)?,
         };
-        let outcome = round_trip(&mut conn, call, plan.deadline());
-        if conn.reusable {
+        let (outcome, reusable) = round_trip(&mut conn, call, plan.deadline());
+        if reusable {
             core.put_idle(conn, Instant::now());
         }
         match plan.settle(outcome) {
@@ -72,7 +71,7 @@ fn connect(core: &ClientCore<Pooled>, limit: Duration) -> Result<Pooled, CallErr
     Ok(Pooled {
         stream: open(core.prepared(), deadline)?,
         proto: core.connection(),
-        reusable: false,
+        buf: vec![0; READ_BUFFER],
     })
 }
 
@@ -89,15 +88,18 @@ fn open(client: &PreparedClient, deadline: Option<Instant>) -> Result<ClientStre
 }
 
 /// One attempt: `call` on `conn`, every read and write judged by the
-/// [`Exchange`], each bounded by a socket timeout at its deadline.
+/// [`Exchange`], each bounded by a socket timeout at its deadline. Also
+/// says whether the connection may be kept.
 fn round_trip(
     conn: &mut Pooled,
     call: &MethodCall,
     deadline: Option<Instant>,
-) -> Result<RawResponse, Failure> {
-    let mut ex = Exchange::start(&mut conn.proto, call, deadline)?;
-    let mut buf = vec![0; READ_BUFFER];
-    let Pooled { stream, proto, .. } = &mut *conn;
+) -> (Result<RawResponse, Failure>, bool) {
+    let mut ex = match Exchange::start(&mut conn.proto, call, deadline) {
+        Ok(ex) => ex,
+        Err(failure) => return (Err(failure), false),
+    };
+    let Pooled { stream, proto, buf } = conn;
     let outcome = loop {
         let limit = socket_timeout(ex.poll_timeout(proto));
         if let Some(out) = ex.poll_transmit(proto) {
@@ -118,9 +120,9 @@ fn round_trip(
             }
             Err(failure) => break Err(failure),
         }
-        let r = (stream.tcp().set_read_timeout(limit)).and_then(|()| stream.read(&mut buf));
-        ex.handle_read(proto, r, &mut buf, Instant::now());
+        let r = (stream.tcp().set_read_timeout(limit)).and_then(|()| stream.read(buf));
+        ex.handle_read(proto, r, buf, Instant::now());
     };
-    conn.reusable = ex.reusable(proto);
-    outcome
+    let reusable = ex.reusable(proto);
+    (outcome, reusable)
 }
