@@ -10,8 +10,7 @@
 //!
 //! - [`ServerBuilder`], [`ServerSettings`], [`Overload`]: the options of a
 //!   server (limits, overload policy, TLS), set once for every runtime;
-//!   each runtime implements [`BuildServer`]; [`open_connection`] makes
-//!   each accepted connection's state machine. `ServerCore` (feature
+//!   each runtime implements [`BuildServer`]. `ServerCore` (feature
 //!   `async`) is the rest of an async server: its limits and its
 //!   shutdown signal (`ShutdownHandle`), on any runtime that can
 //!   spawn a task and sleep.
@@ -60,9 +59,9 @@ pub use client::{
     BuildClient, ClientBuilder, ClientCore, ClientSettings, IdlePool, PreparedClient, method_call,
 };
 pub use exchange::{Answer, Attempt, Exchange, Failure, Plan, Settled};
+pub(crate) use server::open_connection;
 pub use server::{
     ACCEPT_PAUSE, BuildServer, Overload, ServerBuilder, ServerSettings, accept_failed,
-    open_connection,
 };
 #[cfg(feature = "async")]
 pub use server_core::{ServerCore, ShutdownHandle, Spawn};

@@ -39,7 +39,7 @@ pub fn accept_failed(e: &io::Error) -> bool {
 /// `503` ([`ServerConnection::refusing`]). Its idle deadline runs from
 /// `now`.
 #[must_use]
-pub fn open_connection(
+pub(crate) fn open_connection(
     config: &ServerConfig,
     peer: Option<SocketAddr>,
     refused: bool,

@@ -39,7 +39,7 @@ pub trait Host {
 
 /// A connection accepted at `now` from `peer` by a blocking server with
 /// `settings`: its socket, with `TCP_NODELAY`, and its state machine
-/// ([`open_connection`](crate::open_connection)). With a TLS
+/// (serving the site, or answering `503` when `refused`). With a TLS
 /// configuration the socket is a TLS session whose handshake runs as the
 /// connection is read, like the request after it (a turn may end
 /// half-way), within [`Limits::head_timeout`](xmlrpc_proto::Limits::head_timeout).
