@@ -113,6 +113,16 @@ mod tests {
         conn
     }
 
+    /// A connection that received a call at `now` and has queued its
+    /// answer.
+    fn answered(config: ServerConfig, now: Instant) -> ServerConnection {
+        let mut s = open(config, now);
+        s.handle_data(&request("/"), now);
+        let job = s.poll_job(&site()).expect("call");
+        s.finish(job.start().into_ready().expect("sync"));
+        s
+    }
+
     fn drain(s: &mut ServerConnection) -> String {
         let mut out = Vec::new();
         while let Some(b) = s.poll_transmit(Instant::now()) {
@@ -209,10 +219,7 @@ mod tests {
         let now = Instant::now();
         let mut config = ServerConfig::default();
         config.limits.write_timeout = Duration::from_secs(2);
-        let mut s = open(config, now);
-        s.handle_data(&request("/"), now);
-        let job = s.poll_job(&site()).expect("call");
-        s.finish(job.start().into_ready().expect("sync"));
+        let mut s = answered(config, now);
         // The peer takes part of the answer, then nothing.
         let later = now + Duration::from_secs(10);
         assert!(s.poll_transmit(later).is_some());
@@ -277,10 +284,7 @@ mod tests {
         let mut config = ServerConfig::default();
         config.limits.write_timeout = Duration::from_secs(2);
         config.limits.idle_timeout = Duration::from_secs(60);
-        let mut s = open(config, now);
-        s.handle_data(&request("/"), now);
-        let job = s.poll_job(&site()).expect("call");
-        s.finish(job.start().into_ready().expect("sync"));
+        let mut s = answered(config, now);
         // Nothing written yet: nothing to flush.
         assert!(!s.poll_flush(now));
         let n = s.poll_transmit(now).expect("the answer").len();
@@ -300,10 +304,7 @@ mod tests {
         assert!(matches!(s.next(false), Next::Wait { read: true, .. }));
 
         // A flush that never completes drops the connection.
-        let mut s = open(ServerConfig::default(), now);
-        s.handle_data(&request("/"), now);
-        let job = s.poll_job(&site()).expect("call");
-        s.finish(job.start().into_ready().expect("sync"));
+        let mut s = answered(ServerConfig::default(), now);
         drain(&mut s);
         assert!(s.poll_flush(now));
         let deadline = s.poll_timeout().expect("the write deadline");
