@@ -3,10 +3,11 @@
 //! kept-alive connections than workers, and peers trickling requests.
 
 use std::net::TcpListener;
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use event_listener::Event;
 use xmlrpc_blocking::{
     CallError, Client, Dispatcher, Fault, MethodCall, Server, ServerBuilderExt, ShutdownHandle,
     Site, Value,
@@ -18,16 +19,21 @@ fn site() -> Site {
     d.register("fault", || -> Result<Value, Fault> {
         Err(Fault::new(7, "seven"))
     });
-    // Completes from another thread: the worker parks until woken.
+    // Pending until another thread wakes it: the worker parks in
+    // `block_on` and goes on when woken.
     d.register_async("later", |x: Value| {
-        let (tx, rx) = mpsc::channel();
+        let done = Arc::new(Event::new());
+        let woken = done.listen();
+        let slot = Arc::new(Mutex::new(None));
+        let (notify, fill) = (Arc::clone(&done), Arc::clone(&slot));
         thread::spawn(move || {
             thread::sleep(Duration::from_millis(20));
-            let _ = tx.send(x);
+            *fill.lock().expect("slot") = Some(x);
+            notify.notify(1);
         });
         async move {
-            // A future polled by `block_on` may block its own worker.
-            rx.recv().unwrap_or(Value::Nil)
+            woken.await;
+            slot.lock().expect("slot").take().unwrap_or(Value::Nil)
         }
     });
     Site::standard(d)
