@@ -3,7 +3,7 @@
 //! - Client: a runtime gives a way to connect, a byte stream and a timer
 //!   ([`Connector`], [`Stream`], [`Timer`]); [`call`] does the rest (the
 //!   [`Plan`](crate::Plan) over the pool, the [`Exchange`] of each
-//!   attempt).
+//!   attempt), and [`Client`] is the client the runtime crates hand out.
 //! - Server: a runtime gives a stream, a timer, its limit on calls in
 //!   flight, its [`Site`] and its shutdown signal ([`Host`]); [`serve`]
 //!   drives a [`ServerConnection`] over the stream until it closes, after
@@ -72,6 +72,7 @@
 //! # Ok::<(), xmlrpc_driver::call::CallError>(())
 //! ```
 
+use std::fmt;
 use std::future::{Future, poll_fn};
 use std::io;
 use std::net::SocketAddr;
@@ -81,10 +82,13 @@ use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
 use xmlrpc_proto::dispatch::Site;
-use xmlrpc_proto::{ClientConnection, MethodCall, Next, ServerConnection, Value};
+use xmlrpc_proto::{ClientConnection, FromValue, MethodCall, Next, ServerConnection, Url, Value};
 
-use crate::call::{CallError, TransportError};
-use crate::{Answer, Attempt, ClientCore, Exchange, Failure, Overload, PreparedClient, Settled};
+use crate::call::{CallError, IntoParams, TransportError};
+use crate::{
+    Answer, Attempt, BuildClient, ClientBuilder, ClientCore, ClientSettings, Exchange, Failure,
+    Overload, PreparedClient, Settled, method_call,
+};
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 16 * 1024;
@@ -222,6 +226,146 @@ pub async fn call<K: Connector>(
             Settled::Retry => {}
             Settled::Done(result) => return result?.1.map_err(CallError::Fault),
         }
+    }
+}
+
+/// An XML-RPC client for one URL (Twisted's `Proxy`) on the async
+/// runtime `K`. Each runtime crate names it `Client`: `xmlrpc_tokio::Client`
+/// is `Client<xmlrpc_tokio::Tokio>`, `xmlrpc_smol::Client` is
+/// `Client<xmlrpc_smol::Smol>`.
+///
+/// Cheap to clone and safe to share: calls from many tasks at once run
+/// over a pool of kept-alive connections (one call per connection at a
+/// time). A call sent on a kept-alive connection that turns out to have
+/// been closed by the server before any byte of an answer arrived (the
+/// usual fate of idle connections) is sent again once on a new
+/// connection; no other failure is retried.
+///
+/// ```
+/// # use std::io;
+/// # use std::time::Instant;
+/// # use xmlrpc_driver::call::TransportError;
+/// # use xmlrpc_driver::run::{Connector, Stream, Timer};
+/// # use xmlrpc_driver::PreparedClient;
+/// # struct Recorded(Vec<u8>);
+/// # impl Stream for Recorded {
+/// #     async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+/// #         let n = self.0.len().min(buf.len());
+/// #         buf[..n].copy_from_slice(&self.0[..n]);
+/// #         self.0.drain(..n);
+/// #         Ok(n)
+/// #     }
+/// #     async fn write(&mut self, buf: &[u8]) -> io::Result<usize> { Ok(buf.len()) }
+/// #     async fn flush(&mut self) -> io::Result<()> { Ok(()) }
+/// #     async fn close(&mut self) -> io::Result<()> { Ok(()) }
+/// # }
+/// # impl Timer for Replay {
+/// #     async fn sleep_until(&self, _: Instant) { std::future::pending::<()>().await }
+/// # }
+/// # impl Connector for Replay {
+/// #     type Stream = Recorded;
+/// #     async fn connect(&self, _: &PreparedClient) -> Result<Recorded, TransportError> {
+/// #         let body = "<?xml version=\"1.0\"?><methodResponse><params><param>\
+/// #             <value><int>5</int></value></param></params></methodResponse>";
+/// #         let answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+/// #         Ok(Recorded(answer.into_bytes()))
+/// #     }
+/// # }
+/// use xmlrpc_driver::run::Client;
+///
+/// /// A runtime whose every connection plays back one recorded answer.
+/// #[derive(Default)]
+/// struct Replay;
+///
+/// let client = Client::<Replay>::new("http://localhost/RPC2")?;
+/// let sum = client.call::<i32>("add", (2, 3));
+/// // Every future here is ready at once: poll it once.
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let std::task::Poll::Ready(sum) = std::pin::pin!(sum).poll(&mut cx) else { panic!() };
+/// assert_eq!(sum?, 5);
+/// # Ok::<(), xmlrpc_driver::call::CallError>(())
+/// ```
+pub struct Client<K: Connector> {
+    inner: Arc<(K, ClientCore<Pooled<K::Stream>>)>,
+}
+
+impl<K: Connector> Clone for Client<K> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<K: Connector> fmt::Debug for Client<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("url", self.url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: Connector + Default> BuildClient for Client<K> {
+    fn build_client(url: &str, settings: ClientSettings) -> Result<Self, CallError> {
+        let core = ClientCore::new(url, &settings)?;
+        Ok(Self {
+            inner: Arc::new((K::default(), core)),
+        })
+    }
+}
+
+impl<K: Connector + Default> Client<K> {
+    /// A client for `url` (`http://` or `https://`, with an explicit path;
+    /// `http://user:pass@host/` sends Basic authentication) with the
+    /// default settings.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::InvalidCall`] for an invalid URL.
+    pub fn new(url: &str) -> Result<Self, CallError> {
+        Self::builder(url).build()
+    }
+
+    /// A builder for a client of `url`.
+    pub fn builder(url: &str) -> ClientBuilder<Self> {
+        ClientBuilder::new(url)
+    }
+}
+
+impl<K: Connector> Client<K> {
+    /// The URL this client calls.
+    #[must_use]
+    pub fn url(&self) -> &Url {
+        self.inner.1.url()
+    }
+
+    /// Calls `method` with `params` (a tuple of values of any
+    /// [`IntoValue`](xmlrpc_proto::IntoValue) types, `()`, or a
+    /// `Vec<Value>`) and converts the result to `R` (`Value` keeps it as
+    /// is).
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::Fault`] when the server answers with a fault, and the
+    /// other variants of [`CallError`] for HTTP, transport and protocol
+    /// failures and for a result that does not convert to `R`.
+    pub async fn call<R: FromValue>(
+        &self,
+        method: &str,
+        params: impl IntoParams,
+    ) -> Result<R, CallError> {
+        let value = self.call_method(&method_call(method, params)?).await?;
+        R::from_value(value).map_err(CallError::Result)
+    }
+
+    /// Sends `call` and returns its result value.
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call).
+    pub async fn call_method(&self, call: &MethodCall) -> Result<Value, CallError> {
+        let (connector, core) = &*self.inner;
+        self::call(connector, core, call).await
     }
 }
 

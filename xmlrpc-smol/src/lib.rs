@@ -72,9 +72,9 @@
 mod client;
 mod server;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Smol};
 pub use server::{
-    Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, Spawner,
+    Accept, BoxFuture, Incoming, Options, Server, ServerBuilder, ServerBuilderExt, Socket, Spawner,
 };
 pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;

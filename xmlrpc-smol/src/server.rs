@@ -282,9 +282,10 @@ impl Spawn for Executor {
     }
 }
 
-/// Any `futures-io` stream, for the shared connection loop.
+/// Any `futures-io` stream as a stream of the shared client and server
+/// loops ([`xmlrpc_driver::run::Stream`]).
 #[derive(Debug)]
-pub(crate) struct Socket<T>(pub(crate) T);
+pub struct Socket<T>(pub T);
 
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> run::Stream for Socket<T> {
     async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {

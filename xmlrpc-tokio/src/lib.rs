@@ -80,8 +80,8 @@ mod server;
 #[cfg(feature = "tower")]
 pub use xmlrpc_driver::tower;
 
-pub use client::{Client, ClientBuilder};
-pub use server::{Accept, Server, ServerBuilder};
+pub use client::{Client, ClientBuilder, Tokio};
+pub use server::{Accept, Server, ServerBuilder, Socket};
 pub use xmlrpc_driver as driver;
 pub use xmlrpc_driver::Overload;
 pub use xmlrpc_driver::ShutdownHandle;
