@@ -29,7 +29,8 @@
 //! - [`run`]: the async client and server loops themselves, for any
 //!   runtime that gives a stream, a way to connect and a timer
 //!   ([`run::Connector`]), or a server's limits and shutdown signal
-//!   ([`run::Host`], [`run::Admit`]).
+//!   ([`run::Host`], [`run::Admit`]); and the async client itself
+//!   ([`run::Client`]), which tokio's and smol's crates name `Client`.
 //! - [`sync`]: the same for std's blocking sockets: a plain-or-TLS
 //!   [`sync::Stream`], a client's connection and TLS handshake within its
 //!   deadline.
