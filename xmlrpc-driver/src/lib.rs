@@ -38,7 +38,7 @@
 //!   or hyper applications on any runtime.
 //! - [`call`]: the errors of a client call ([`call::CallError`]: a fault,
 //!   an HTTP error, a transport error...).
-//! - [`tls`] (feature `rustls`): the rustls configurations of clients and
+//! - `tls` (feature `rustls`): the rustls configurations of clients and
 //!   servers, with bundled and system roots. Reading the system's
 //!   certificate store and PEM files is the only I/O here.
 #![forbid(unsafe_code)]
