@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use xmlrpc_proto::{ClientConnection, Fault, MethodCall, ResponseHead, Value};
 
-use super::{ClientStream, Stream, socket_timeout};
+use super::{ClientStream, Stream, Timeouts, socket_timeout};
 use crate::call::CallError;
 use crate::{Attempt, ClientCore, Exchange, Failure, PreparedClient, Settled};
 
@@ -29,11 +29,12 @@ pub struct RawResponse {
     pub result: Result<Value, Fault>,
 }
 
-/// A kept-alive connection of a blocking client: its socket, its state
-/// machine and its read buffer.
+/// A kept-alive connection of a blocking client: its socket (and the
+/// timeouts set on it), its state machine and its read buffer.
 #[derive(Debug)]
 pub struct Pooled {
     stream: ClientStream,
+    timeouts: Timeouts,
     proto: ClientConnection,
     buf: Vec<u8>,
 }
@@ -70,6 +71,7 @@ fn connect(core: &ClientCore<Pooled>, limit: Duration) -> Result<Pooled, CallErr
     let deadline = Instant::now().checked_add(limit);
     Ok(Pooled {
         stream: open(core.prepared(), deadline)?,
+        timeouts: Timeouts::default(),
         proto: core.connection(),
         buf: vec![0; READ_BUFFER],
     })
@@ -99,16 +101,21 @@ fn round_trip(
         Ok(ex) => ex,
         Err(failure) => return (Err(failure), false),
     };
-    let Pooled { stream, proto, buf } = conn;
+    let Pooled {
+        stream,
+        timeouts,
+        proto,
+        buf,
+    } = conn;
     let outcome = loop {
         let limit = socket_timeout(ex.poll_timeout(proto));
         if let Some(out) = ex.poll_transmit(proto) {
-            let r = (stream.tcp().set_write_timeout(limit)).and_then(|()| stream.write(out));
+            let r = (timeouts.write(stream.tcp(), limit)).and_then(|()| stream.write(out));
             ex.handle_write(proto, r, Instant::now());
             continue;
         }
         if ex.wants_flush(proto) {
-            let r = (stream.tcp().set_write_timeout(limit)).and_then(|()| stream.flush());
+            let r = (timeouts.write(stream.tcp(), limit)).and_then(|()| stream.flush());
             ex.handle_flush(proto, r, Instant::now());
             continue;
         }
@@ -120,7 +127,7 @@ fn round_trip(
             }
             Err(failure) => break Err(failure),
         }
-        let r = (stream.tcp().set_read_timeout(limit)).and_then(|()| stream.read(buf));
+        let r = (timeouts.read(stream.tcp(), limit)).and_then(|()| stream.read(buf));
         ex.handle_read(proto, r, buf, Instant::now());
     };
     let reusable = ex.reusable(proto);

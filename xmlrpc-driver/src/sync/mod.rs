@@ -187,6 +187,47 @@ pub fn socket_timeout(deadline: Option<Instant>) -> Option<Duration> {
     })
 }
 
+/// The read and write timeouts last set on a socket, so that a loop sets
+/// one only when it must: the system call is saved while the timeout set
+/// still blocks as long as wanted (none for none), or falls between half
+/// the wanted wait and the wait (a call then returns early at worst, and
+/// the loop checks again). Unknown at first: a socket may hold timeouts
+/// set before (by a TLS handshake, say).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Timeouts {
+    read: Option<Option<Duration>>,
+    write: Option<Option<Duration>>,
+}
+
+impl Timeouts {
+    /// Makes reads on `tcp` wait at most `want` (`None`: block).
+    pub(crate) fn read(&mut self, tcp: &TcpStream, want: Option<Duration>) -> io::Result<()> {
+        if !fits(self.read, want) {
+            tcp.set_read_timeout(want)?;
+            self.read = Some(want);
+        }
+        Ok(())
+    }
+
+    /// Makes writes on `tcp` wait at most `want` (`None`: block).
+    pub(crate) fn write(&mut self, tcp: &TcpStream, want: Option<Duration>) -> io::Result<()> {
+        if !fits(self.write, want) {
+            tcp.set_write_timeout(want)?;
+            self.write = Some(want);
+        }
+        Ok(())
+    }
+}
+
+/// Whether the timeout `set` (if known) serves for a wanted one.
+fn fits(set: Option<Option<Duration>>, want: Option<Duration>) -> bool {
+    match (set, want) {
+        (Some(None), None) => true,
+        (Some(Some(set)), Some(want)) => set <= want && set >= want / 2,
+        _ => false,
+    }
+}
+
 /// A TCP connection to `url`'s host and port (each of its addresses in
 /// turn) before `deadline`, with `TCP_NODELAY`.
 ///
@@ -295,6 +336,23 @@ mod tests {
             socket_timeout(Some(Instant::now())),
             Some(Duration::from_millis(1))
         );
+    }
+
+    #[test]
+    fn a_socket_timeout_is_set_again_only_when_it_must() {
+        let ms = Duration::from_millis;
+        assert!(!fits(None, None), "unknown at first");
+        assert!(!fits(None, Some(ms(100))));
+        assert!(fits(Some(None), None));
+        assert!(!fits(Some(None), Some(ms(100))), "a wait where none is set");
+        assert!(
+            !fits(Some(Some(ms(100))), None),
+            "blocking where a wait is set"
+        );
+        assert!(fits(Some(Some(ms(100))), Some(ms(100))));
+        assert!(fits(Some(Some(ms(100))), Some(ms(150))), "early at worst");
+        assert!(!fits(Some(Some(ms(100))), Some(ms(250))), "too early");
+        assert!(!fits(Some(Some(ms(100))), Some(ms(90))), "never later");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use xmlrpc_proto::dispatch::Site;
 use xmlrpc_proto::{Next, ServerConnection};
 
-use super::{ServerStream, Stream, TlsSocket};
+use super::{ServerStream, Stream, Timeouts, TlsSocket};
 use crate::ServerSettings;
 
 /// The longest a worker blocks in one read or write, so that it notices
@@ -101,10 +101,9 @@ pub fn serve<H: Host, T: TlsSocket>(
     // Calls answered in this turn: once one is, an idle connection gives
     // way to those waiting (one request per turn when busy).
     let mut answered = 0usize;
-    // The read timeout last set on the socket: a system call is saved
-    // while it still falls between half the wanted wait and the wait (the
-    // read then returns early at worst, and the loop re-checks).
-    let mut armed: Option<Duration> = None;
+    // Timeouts set on the socket in this turn, to set them only when
+    // they must change.
+    let mut timeouts = Timeouts::default();
     loop {
         while let Some(job) = conn.poll_job(host.site()) {
             answered += 1;
@@ -135,7 +134,7 @@ pub fn serve<H: Host, T: TlsSocket>(
                 d.saturating_duration_since(now)
                     .clamp(Duration::from_millis(1), cap)
             });
-            stream.tcp().set_write_timeout(Some(limit))?;
+            timeouts.write(stream.tcp(), Some(limit))?;
             let progress = match conn.poll_transmit(now) {
                 Some(out) => match stream.write(out) {
                     Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
@@ -180,10 +179,7 @@ pub fn serve<H: Host, T: TlsSocket>(
             wait = wait.min(PROBE);
         }
         let wait = wait.max(Duration::from_millis(1));
-        if !armed.is_some_and(|a| a <= wait && a >= wait / 2) {
-            stream.tcp().set_read_timeout(Some(wait))?;
-            armed = Some(wait);
-        }
+        timeouts.read(stream.tcp(), Some(wait))?;
         let read = stream.read(buf);
         if !stream.handshaking() {
             conn.end_handshake();
