@@ -643,9 +643,6 @@ impl ServerConnection {
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<&[u8]> {
         if self.out.is_flushed() {
-            if !self.unflushed {
-                self.write_since = None;
-            }
             if std::mem::take(&mut self.rearm_idle) && matches!(self.phase, Phase::Idle) {
                 self.idle_deadline = after(Some(now), self.config.limits.idle_timeout);
             }
@@ -742,13 +739,16 @@ impl ServerConnection {
             Phase::Head { deadline, .. } | Phase::Body { deadline, .. } => *deadline,
             _ => None,
         };
-        let write = self
-            .write_since
-            .and_then(|t| t.checked_add(self.config.limits.write_timeout));
-        [request, self.handshake_deadline, write]
+        [request, self.handshake_deadline, self.write_deadline()]
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// When bytes waiting to be written (or a flush) have stalled for
+    /// too long; none for a limit too large to reach.
+    fn write_deadline(&self) -> Option<Instant> {
+        after(self.write_since, self.config.limits.write_timeout)
     }
 
     /// The time is `now`: a passed deadline closes the connection. An idle
@@ -758,9 +758,7 @@ impl ServerConnection {
     /// all.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.last_now = Some(now);
-        let write_stalled = self
-            .write_since
-            .is_some_and(|t| now.saturating_duration_since(t) >= self.config.limits.write_timeout);
+        let write_stalled = self.write_deadline().is_some_and(|d| now >= d);
         let handshake_late = self.handshake_deadline.is_some_and(|d| now >= d);
         if write_stalled || handshake_late {
             tracing::debug!(write_stalled, handshake_late, "connection dropped");
@@ -816,9 +814,7 @@ impl ServerConnection {
     /// requests closes; one in the middle of a request, or of a TLS
     /// handshake, goes on until that request is answered.
     pub fn next(&self, stopping: bool) -> Next {
-        if self.is_closed()
-            || (stopping && !self.request_started() && self.handshake_deadline.is_none())
-        {
+        if self.is_closed() || (stopping && self.between_requests()) {
             return Next::Close;
         }
         let read = self.wants_read();
@@ -837,15 +833,17 @@ impl ServerConnection {
     /// another.
     #[must_use]
     pub fn is_idle(&self) -> bool {
-        !self.request_started() && self.handshake_deadline.is_none() && self.wants_read()
+        self.between_requests() && self.wants_read()
     }
 
-    /// Bytes of a request have arrived that were not yet answered.
-    fn request_started(&self) -> bool {
-        matches!(
+    /// No byte of a request waits for an answer, and no TLS handshake is
+    /// under way.
+    fn between_requests(&self) -> bool {
+        let started = matches!(
             self.phase,
             Phase::Head { .. } | Phase::Body { .. } | Phase::Complete { .. }
-        )
+        );
+        !started && self.handshake_deadline.is_none()
     }
 
     /// How many received bytes are buffered and not yet parsed.
