@@ -276,8 +276,8 @@ pub struct ServerConnection {
     write_since: Option<Instant>,
     /// Bytes were written since the last flush.
     unflushed: bool,
-    /// When a TLS handshake in progress must be over.
-    handshake_deadline: Option<Instant>,
+    /// Since when a TLS handshake has been under way.
+    handshake_since: Option<Instant>,
     /// An answer was queued on a kept-alive connection: the idle period
     /// restarts once it is written.
     rearm_idle: bool,
@@ -306,7 +306,7 @@ impl ServerConnection {
             refusing: false,
             write_since: None,
             unflushed: false,
-            handshake_deadline: None,
+            handshake_since: None,
             rearm_idle: false,
         }
     }
@@ -708,13 +708,12 @@ impl ServerConnection {
     /// [`end_handshake`](Self::end_handshake), it must be over by
     /// [`Limits::head_timeout`] from `now`.
     pub fn begin_handshake(&mut self, now: Instant) {
-        let limit = self.config.limits.head_timeout;
-        self.handshake_deadline = Some(now.checked_add(limit).unwrap_or(now));
+        self.handshake_since = Some(now);
     }
 
     /// The TLS handshake is over.
     pub fn end_handshake(&mut self) {
-        self.handshake_deadline = None;
+        self.handshake_since = None;
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be
@@ -739,7 +738,7 @@ impl ServerConnection {
             Phase::Head { deadline, .. } | Phase::Body { deadline, .. } => *deadline,
             _ => None,
         };
-        [request, self.handshake_deadline, self.write_deadline()]
+        [request, self.handshake_deadline(), self.write_deadline()]
             .into_iter()
             .flatten()
             .min()
@@ -751,6 +750,11 @@ impl ServerConnection {
         after(self.write_since, self.config.limits.write_timeout)
     }
 
+    /// When a TLS handshake under way is late, as [`write_deadline`](Self::write_deadline).
+    fn handshake_deadline(&self) -> Option<Instant> {
+        after(self.handshake_since, self.config.limits.head_timeout)
+    }
+
     /// The time is `now`: a passed deadline closes the connection. An idle
     /// connection closes silently; a request whose head or body is late
     /// gets `408 Request Timeout` and [`ProtocolError::Timeout`]; a late
@@ -759,7 +763,7 @@ impl ServerConnection {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.last_now = Some(now);
         let write_stalled = self.write_deadline().is_some_and(|d| now >= d);
-        let handshake_late = self.handshake_deadline.is_some_and(|d| now >= d);
+        let handshake_late = self.handshake_deadline().is_some_and(|d| now >= d);
         if write_stalled || handshake_late {
             tracing::debug!(write_stalled, handshake_late, "connection dropped");
             // Closed at once: nothing more to read, write or wait for.
@@ -768,7 +772,7 @@ impl ServerConnection {
             self.out = http::OutBuf::default();
             self.unflushed = false;
             self.write_since = None;
-            self.handshake_deadline = None;
+            self.handshake_since = None;
             return;
         }
         if self.error.is_some() {
@@ -843,7 +847,7 @@ impl ServerConnection {
             self.phase,
             Phase::Head { .. } | Phase::Body { .. } | Phase::Complete { .. }
         );
-        !started && self.handshake_deadline.is_none()
+        !started && self.handshake_since.is_none()
     }
 
     /// How many received bytes are buffered and not yet parsed.

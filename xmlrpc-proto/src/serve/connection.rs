@@ -257,6 +257,35 @@ mod tests {
     }
 
     #[test]
+    fn limits_too_large_to_reach_never_pass() {
+        let now = Instant::now();
+        let mut config = ServerConfig::default();
+        config.limits.head_timeout = Duration::MAX;
+        config.limits.write_timeout = Duration::MAX;
+        config.limits.idle_timeout = Duration::MAX;
+        let mut s = open(config.clone(), now);
+        s.begin_handshake(now);
+        assert_eq!(s.poll_timeout(), None);
+        s.handle_timeout(now + Duration::from_secs(3600));
+        // Still in its handshake: a shutdown waits for it.
+        assert_eq!(
+            s.next(true),
+            Next::Wait {
+                read: true,
+                deadline: None
+            }
+        );
+        s.end_handshake();
+        assert_eq!(s.next(true), Next::Close);
+        // A write that does not progress is not dropped either.
+        let mut s = answered(config, now);
+        assert!(s.poll_transmit(now).is_some());
+        assert_eq!(s.poll_timeout(), None);
+        s.handle_timeout(now + Duration::from_secs(3600));
+        assert!(s.poll_transmit(now).is_some());
+    }
+
+    #[test]
     fn the_idle_period_runs_from_the_written_answer() {
         let now = Instant::now();
         let mut config = ServerConfig::default();
